@@ -1,0 +1,83 @@
+package plugin
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+	goplugin "github.com/hashicorp/go-plugin"
+)
+
+// stderr is the process's real standard error, kept before go-plugin
+// redirects os.Stderr into its stdio stream, so logs reach the host's log
+// relay directly and in order.
+var stderr = os.Stderr
+
+// Logger returns a structured logger writing JSON lines to standard error,
+// which the host relays into its own log under the plugin's name. Never log
+// secret values; schema.Secret logs as "<secret>".
+func Logger() *slog.Logger {
+	return slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+// ServeParser serves a parser plugin until the host stops it.
+func ServeParser(p Parser) { serve(KindParser, p) }
+
+// ServeOutput serves an output plugin until the host stops it.
+func ServeOutput(o Output) { serve(KindOutput, o) }
+
+// ServeApp serves an app plugin until the host stops it.
+func ServeApp(a App) { serve(KindApp, a) }
+
+func serve(kind Kind, impl Plugin) {
+	if err := impl.Schema().Check(); err != nil {
+		Logger().Error("plugin schema is invalid", "error", err.Error())
+		os.Exit(1)
+	}
+	go watchParent(context.Background(), time.Second)
+	goplugin.Serve(ServeConfig(kind, impl))
+}
+
+// ServeConfig is the go-plugin configuration Serve uses; tests use it with
+// goplugin.ServeTestConfig to serve a plugin inside the test process.
+func ServeConfig(kind Kind, impl Plugin) *goplugin.ServeConfig {
+	sets := map[int]goplugin.PluginSet{}
+	for _, v := range ProtocolVersions {
+		sets[v] = goplugin.PluginSet{string(kind): &GRPCPlugin{Kind: kind, Impl: impl}}
+	}
+	return &goplugin.ServeConfig{
+		HandshakeConfig:  Handshake,
+		VersionedPlugins: sets,
+		GRPCServer:       goplugin.DefaultGRPCServer,
+		Logger: hclog.New(&hclog.LoggerOptions{
+			Name:       impl.Info().Name,
+			Output:     stderr,
+			JSONFormat: true,
+			Level:      hclog.Warn,
+		}),
+	}
+}
+
+// watchParent exits the plugin when the host that started it is gone, so a
+// host killed with SIGKILL leaves no plugin behind even where the kernel's
+// parent-death signal is unavailable.
+func watchParent(ctx context.Context, every time.Duration) {
+	parent := os.Getppid()
+	if parent <= 1 {
+		return
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if os.Getppid() != parent {
+				os.Exit(3)
+			}
+		}
+	}
+}
