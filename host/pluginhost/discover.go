@@ -111,7 +111,11 @@ func load(path string) (*Installed, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Installed{Manifest: m, Dir: filepath.Dir(path)}
+	dir, err := filepath.Abs(filepath.Dir(path))
+	if err != nil {
+		return nil, err
+	}
+	p := &Installed{Manifest: m, Dir: dir}
 	if err := checkPermissions(p); err != nil {
 		return nil, fmt.Errorf("%s: plugin %s: %w", path, p.Address(), err)
 	}

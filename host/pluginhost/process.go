@@ -38,14 +38,33 @@ type process struct {
 // alive reports whether the process has not exited.
 func (p *process) alive() bool { return !p.client.Exited() }
 
-// kill stops the process: a graceful shutdown, SIGKILL after two seconds,
-// then SIGKILL to its whole process group in case it started children.
-func (p *process) kill() {
+// gracePeriod bounds a graceful shutdown. go-plugin's Kill asks the plugin
+// to shut down with no deadline of its own, so a hung plugin would hang it.
+const gracePeriod = 3 * time.Second
+
+// kill stops the process and, with SIGKILL, its whole process group in case
+// it started children. A graceful kill asks the plugin to shut down first;
+// a hard one, for crashed or hung processes, does not wait for an answer
+// that will not come.
+func (p *process) kill(graceful bool) {
 	pid := 0
 	if rc := p.client.ReattachConfig(); rc != nil {
 		pid = rc.Pid
 	}
-	p.client.Kill()
+	if !graceful {
+		killGroup(pid)
+	}
+	done := make(chan struct{})
+	go func() {
+		p.client.Kill()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(gracePeriod):
+		killGroup(pid)
+		<-done
+	}
 	killGroup(pid)
 }
 
@@ -79,7 +98,7 @@ func launch(ctx context.Context, s launchSpec) (*process, error) {
 	}
 	p := &process{client: c, conn: c.Conn, version: c.Version, started: time.Now()}
 	if err := p.describe(ctx, s.plugin.Manifest); err != nil {
-		p.kill()
+		p.kill(false)
 		return nil, err
 	}
 	return p, nil

@@ -27,6 +27,10 @@ const TemplateFile = "plugin.json.in"
 // installs plugins it made. Plugins from elsewhere are installed with
 // checksums and signatures checked against an index.
 func Register(ctx context.Context, path string, env []string, log *slog.Logger) (*Manifest, error) {
+	path, err := filepath.Abs(path)
+	if err != nil {
+		return nil, err
+	}
 	fi, err := os.Stat(path)
 	if err != nil {
 		return nil, err
@@ -53,7 +57,7 @@ func Register(ctx context.Context, path string, env []string, log *slog.Logger) 
 	if err != nil {
 		return nil, fmt.Errorf("register %s: %w", path, err)
 	}
-	defer proc.kill()
+	defer proc.kill(true)
 	info := proc.info
 	m.Name, m.Kind, m.Version = info.GetName(), string(proc.conn.Kind), info.GetVersion()
 	m.Protocols, m.Description, m.Schema = protocols(info), info.GetDescription(), proc.schema.Properties

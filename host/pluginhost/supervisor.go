@@ -122,7 +122,7 @@ func (s *supervisor) startLocked() (*process, error) {
 	defer close(ch)
 	if s.h.isClosed() {
 		if p != nil {
-			go p.kill()
+			go p.kill(true)
 		}
 		s.state = Stopped
 		return nil, errors.New("host is shutting down")
@@ -166,7 +166,7 @@ func (s *supervisor) crashedLocked(p *process, why error) {
 		return // already handled
 	}
 	s.proc = nil
-	go p.kill()
+	go p.kill(false)
 	if time.Since(p.started) > s.h.opts.StableAfter {
 		s.failures = 0
 	}
@@ -286,7 +286,7 @@ func (s *supervisor) stop() {
 	s.proc, s.state = nil, Stopped
 	s.mu.Unlock()
 	if p != nil {
-		p.kill()
+		p.kill(true)
 	}
 }
 

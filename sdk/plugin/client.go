@@ -106,7 +106,13 @@ func clientConfig(opts ClientOptions) (*goplugin.ClientConfig, error) {
 		cfg.Stderr, cfg.SyncStderr, cfg.SyncStdout = io.Discard, io.Discard, io.Discard
 	}
 	if opts.Reattach != nil {
+		// go-plugin does not negotiate on reattach: pick the plugin set of
+		// the version the served plugin reports.
 		cfg.Reattach = opts.Reattach
+		cfg.Plugins = sets[opts.Reattach.ProtocolVersion]
+		if cfg.Plugins == nil {
+			return nil, fmt.Errorf("reattach: protocol version %d is not spoken by this host", opts.Reattach.ProtocolVersion)
+		}
 		return cfg, nil
 	}
 	if opts.Cmd == nil {

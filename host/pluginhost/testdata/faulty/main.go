@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	goplugin "github.com/hashicorp/go-plugin"
@@ -48,6 +49,8 @@ func (f *faulty) Send(ctx context.Context, req saplugin.SendRequest) saplugin.Se
 	case "slow-send":
 		d, _ := strconv.Atoi(os.Getenv("SA_FAULT_DELAY_MS"))
 		time.Sleep(time.Duration(d) * time.Millisecond)
+	case "env":
+		return saplugin.SendResult{Status: saplugin.Delivered, Message: strings.Join(os.Environ(), "\n")}
 	case "leak-secret":
 		tok := req.Config.String("token")
 		saplugin.Logger().Error("auth failed with token " + tok)
