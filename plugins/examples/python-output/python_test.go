@@ -36,7 +36,7 @@ const (
 
 // sources are the plugin files a test copies, so each test generates its
 // stubs in a directory of its own and never into the source tree.
-var sources = []string{"plugin.py", "goplugin.py", "gen.sh", "health.proto", "grpc_controller.proto", "grpc_stdio.proto"}
+var sources = []string{"plugin.py", "goplugin.py", "gen.sh", "health.proto", "grpc_controller.proto", "grpc_stdio.proto", "plugin.json.in"}
 
 // requirePython skips the test when the Python toolchain is missing, or
 // fails it when SA_REQUIRE_PYTHON=1.
