@@ -202,7 +202,7 @@ func TestHungPlugin(t *testing.T) {
 func TestSlowCallKeepsHealthyPlugin(t *testing.T) {
 	root := t.TempDir()
 	installFaulty(t, root)
-	h, _ := newTestHost(t, root, "slow-send", "SA_FAULT_DELAY_MS=3000")
+	h, _ := newTestHost(t, root, "slow-send", "SA_FAULT_DELAY_MS=4500")
 	_, err := h.Send(ctxTimeout(t, 30*time.Second), "faulty", "main", []byte(`{}`), nil)
 	if err == nil || !Transient(err) || !strings.Contains(err.Error(), "no answer within") {
 		t.Fatalf("error %v, want a transient timeout", err)

@@ -98,9 +98,7 @@ func clientConfig(opts ClientOptions) (*goplugin.ClientConfig, error) {
 		SyncStderr:   opts.Stderr,
 		SyncStdout:   opts.Stderr,
 		SkipHostEnv:  true,
-		GRPCDialOptions: []grpc.DialOption{
-			grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(256<<20), grpc.MaxCallSendMsgSize(256<<20)),
-		},
+		GRPCDialOptions: dialOptions(),
 	}
 	if opts.Stderr == nil {
 		cfg.Stderr, cfg.SyncStderr, cfg.SyncStdout = io.Discard, io.Discard, io.Discard
@@ -131,6 +129,38 @@ func clientConfig(opts ClientOptions) (*goplugin.ClientConfig, error) {
 		cfg.SecureConfig = &goplugin.SecureConfig{Checksum: opts.SHA256, Hash: sha256.New()}
 	}
 	return cfg, nil
+}
+
+// Parse batches run to megabytes a call. gRPC's default 64 KiB flow-control
+// windows and 32 KiB buffers turn each into dozens of round trips over the
+// local socket; windows and buffers sized for batches keep one call close to
+// one write each way.
+const (
+	streamWindow = 16 << 20
+	connWindow   = 32 << 20
+	ioBuffer     = 1 << 20
+	maxMessage   = 256 << 20
+)
+
+func dialOptions() []grpc.DialOption {
+	return []grpc.DialOption{
+		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(maxMessage), grpc.MaxCallSendMsgSize(maxMessage)),
+		grpc.WithInitialWindowSize(streamWindow),
+		grpc.WithInitialConnWindowSize(connWindow),
+		grpc.WithWriteBufferSize(ioBuffer),
+		grpc.WithReadBufferSize(ioBuffer),
+	}
+}
+
+func serverOptions() []grpc.ServerOption {
+	return []grpc.ServerOption{
+		grpc.MaxRecvMsgSize(maxMessage),
+		grpc.MaxSendMsgSize(maxMessage),
+		grpc.InitialWindowSize(streamWindow),
+		grpc.InitialConnWindowSize(connWindow),
+		grpc.WriteBufferSize(ioBuffer),
+		grpc.ReadBufferSize(ioBuffer),
+	}
 }
 
 // Ping checks the plugin's gRPC health service, as go-plugin defines it.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 	goplugin "github.com/hashicorp/go-plugin"
+	"google.golang.org/grpc"
 )
 
 // stderr is the process's real standard error, kept before go-plugin
@@ -50,7 +51,9 @@ func ServeConfig(kind Kind, impl Plugin) *goplugin.ServeConfig {
 	return &goplugin.ServeConfig{
 		HandshakeConfig:  Handshake,
 		VersionedPlugins: sets,
-		GRPCServer:       goplugin.DefaultGRPCServer,
+		GRPCServer: func(opts []grpc.ServerOption) *grpc.Server {
+			return grpc.NewServer(append(opts, serverOptions()...)...)
+		},
 		Logger: hclog.New(&hclog.LoggerOptions{
 			Name:       impl.Info().Name,
 			Output:     stderr,
