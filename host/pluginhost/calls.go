@@ -82,7 +82,7 @@ func (h *Host) Parse(ctx context.Context, name string, req saplugin.ParseRequest
 		for i, r := range resp.GetResults() {
 			res := saplugin.ParseResult{Err: r.GetError(), Candidates: make([]saplugin.Candidate, len(r.GetCandidates()))}
 			for j, c := range r.GetCandidates() {
-				res.Candidates[j] = saplugin.Candidate{Record: c.GetRecordJson(), Envelope: c.GetEnvelopeJson()}
+				res.Candidates[j] = saplugin.Candidate{Record: c.GetRecordJson(), Envelope: c.GetEnvelopeJson(), Err: c.GetError()}
 			}
 			out[i] = res
 		}

@@ -92,12 +92,12 @@ func clientConfig(opts ClientOptions) (*goplugin.ClientConfig, error) {
 		// Off, not a null logger: go-plugin parses plugin stderr only for a
 		// logger that is on, and its parser panics on malformed JSON lines.
 		// Stderr goes raw to opts.Stderr, which parses it safely.
-		Logger:       hclog.New(&hclog.LoggerOptions{Output: io.Discard, Level: hclog.Off}),
-		StartTimeout: timeout,
-		Stderr:       opts.Stderr,
-		SyncStderr:   opts.Stderr,
-		SyncStdout:   opts.Stderr,
-		SkipHostEnv:  true,
+		Logger:          hclog.New(&hclog.LoggerOptions{Output: io.Discard, Level: hclog.Off}),
+		StartTimeout:    timeout,
+		Stderr:          opts.Stderr,
+		SyncStderr:      opts.Stderr,
+		SyncStdout:      opts.Stderr,
+		SkipHostEnv:     true,
 		GRPCDialOptions: dialOptions(),
 	}
 	if opts.Stderr == nil {

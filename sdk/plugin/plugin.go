@@ -85,10 +85,14 @@ type ParseResult struct {
 	Err string
 }
 
-// Candidate is one record extracted from a raw record.
+// Candidate is one record extracted from a raw record. Record may alias
+// the bytes of the request's Records; copy it to keep it past the call.
 type Candidate struct {
 	Record   json.RawMessage
 	Envelope json.RawMessage
+	// Err, when set, says why this extracted element was rejected; Record
+	// is then empty.
+	Err string
 }
 
 // Output delivers alerts to one destination service.

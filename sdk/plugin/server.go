@@ -134,7 +134,7 @@ func (s *parserServer) Parse(ctx context.Context, req *pluginv1.ParseRequest) (*
 	for i, r := range results {
 		pr := &pluginv1.ParseResult{Error: r.Err, Candidates: make([]*pluginv1.Candidate, len(r.Candidates))}
 		for j, c := range r.Candidates {
-			pr.Candidates[j] = &pluginv1.Candidate{RecordJson: c.Record, EnvelopeJson: c.Envelope}
+			pr.Candidates[j] = &pluginv1.Candidate{RecordJson: c.Record, EnvelopeJson: c.Envelope, Error: c.Err}
 		}
 		out.Results[i] = pr
 	}

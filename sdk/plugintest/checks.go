@@ -149,10 +149,16 @@ func (s *session) checkExamples() error {
 	return nil
 }
 
-// examples builds a configuration from the schema's examples and defaults.
+// examples builds the smallest configuration the schema promises to accept:
+// each required property set to its example (or default). Optional
+// properties are left out: their examples may name things that exist only
+// on the author's machine, such as a CA bundle path.
 func (s *session) examples() map[string]any {
 	cfg := map[string]any{}
 	for _, p := range s.schema.Properties {
+		if !p.Required {
+			continue
+		}
 		v := p.Example
 		if v == "" {
 			v = p.Default

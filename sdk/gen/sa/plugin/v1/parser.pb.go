@@ -202,7 +202,11 @@ type Candidate struct {
 	RecordJson []byte `protobuf:"bytes,1,opt,name=record_json,json=recordJson,proto3" json:"record_json,omitempty"`
 	// envelope_json holds the values of the schema's envelope_keys taken from
 	// the enclosing document, as a JSON object; empty when there are none.
-	EnvelopeJson  []byte `protobuf:"bytes,2,opt,name=envelope_json,json=envelopeJson,proto3" json:"envelope_json,omitempty"`
+	EnvelopeJson []byte `protobuf:"bytes,2,opt,name=envelope_json,json=envelopeJson,proto3" json:"envelope_json,omitempty"`
+	// error, when set, says why this extracted element was rejected (not an
+	// object, wrong column count); record_json is then empty. Rejected
+	// elements count as invalid records of the schema when it wins.
+	Error         string `protobuf:"bytes,3,opt,name=error,proto3" json:"error,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -251,6 +255,13 @@ func (x *Candidate) GetEnvelopeJson() []byte {
 	return nil
 }
 
+func (x *Candidate) GetError() string {
+	if x != nil {
+		return x.Error
+	}
+	return ""
+}
+
 var File_sa_plugin_v1_parser_proto protoreflect.FileDescriptor
 
 const file_sa_plugin_v1_parser_proto_rawDesc = "" +
@@ -268,11 +279,12 @@ const file_sa_plugin_v1_parser_proto_rawDesc = "" +
 	"\n" +
 	"candidates\x18\x01 \x03(\v2\x17.sa.plugin.v1.CandidateR\n" +
 	"candidates\x12\x14\n" +
-	"\x05error\x18\x02 \x01(\tR\x05error\"Q\n" +
+	"\x05error\x18\x02 \x01(\tR\x05error\"g\n" +
 	"\tCandidate\x12\x1f\n" +
 	"\vrecord_json\x18\x01 \x01(\fR\n" +
 	"recordJson\x12#\n" +
-	"\renvelope_json\x18\x02 \x01(\fR\fenvelopeJson2Q\n" +
+	"\renvelope_json\x18\x02 \x01(\fR\fenvelopeJson\x12\x14\n" +
+	"\x05error\x18\x03 \x01(\tR\x05error2Q\n" +
 	"\rParserService\x12@\n" +
 	"\x05Parse\x12\x1a.sa.plugin.v1.ParseRequest\x1a\x1b.sa.plugin.v1.ParseResponseB<Z:github.com/streamalert-go/sa/sdk/gen/sa/plugin/v1;pluginv1b\x06proto3"
 

@@ -1,0 +1,14 @@
+package csvparser
+
+import (
+	"testing"
+
+	"github.com/streamalert-go/sa/plugins/parser/internal/parsertest"
+)
+
+// TestCompat runs the parser over StreamAlert's test events for csv schemas
+// (cloudwatch:rds_aurora) and holds the result to StreamAlert's own output
+// and to testdata/compat.golden.
+func TestCompat(t *testing.T) {
+	parsertest.Run(t, "csv", New())
+}
