@@ -43,7 +43,14 @@ func benchHost(b *testing.B, pkgs ...string) *Host {
 	for _, p := range pkgs {
 		installBuilt(b, root, p)
 	}
-	h := New(Options{Dirs: []string{root}, Logger: slog.New(slog.DiscardHandler)})
+	env := DefaultEnv()
+	if g := os.Getenv("SA_BENCH_PLUGIN_GOGC"); g != "" {
+		env = append(env, "GOGC="+g)
+	}
+	if p := os.Getenv("SA_BENCH_PLUGIN_CPUPROFILE"); p != "" {
+		env = append(env, saplugin.EnvCPUProfile+"="+p)
+	}
+	h := New(Options{Dirs: []string{root}, Env: env, Logger: slog.New(slog.DiscardHandler)})
 	b.Cleanup(h.Close)
 	return h
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"os"
+	"runtime/pprof"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
@@ -38,7 +39,33 @@ func serve(kind Kind, impl Plugin) {
 		os.Exit(1)
 	}
 	go watchParent(context.Background(), time.Second)
+	stop := startProfile(os.Getenv(EnvCPUProfile))
 	goplugin.Serve(ServeConfig(kind, impl))
+	stop()
+}
+
+// EnvCPUProfile names a file the plugin writes a CPU profile to, from start
+// to shutdown, when the host's plugin environment sets it.
+const EnvCPUProfile = "SA_PLUGIN_CPUPROFILE"
+
+func startProfile(path string) (stop func()) {
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		Logger().Error("cpu profile", "error", err.Error())
+		return func() {}
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		Logger().Error("cpu profile", "error", err.Error())
+		f.Close()
+		return func() {}
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}
 }
 
 // ServeConfig is the go-plugin configuration Serve uses; tests use it with
