@@ -80,6 +80,8 @@ type Params struct {
 	MergedFrom  []string
 	// Created defaults to now; it is kept to the microsecond, in UTC.
 	Created time.Time
+	// ID, when set, is used instead of a fresh one (see DerivedID).
+	ID string
 }
 
 // New builds a valid alert with a fresh id. Every output starts pending,
@@ -93,7 +95,7 @@ func New(p Params) (*Alert, error) {
 	}
 	created = created.UTC().Truncate(time.Microsecond)
 	a := &Alert{
-		ID: newID(created), RuleName: p.RuleName, RuleDescription: p.RuleDescription,
+		ID: p.ID, RuleName: p.RuleName, RuleDescription: p.RuleDescription,
 		Severity: p.Severity, Tags: sortedSet(p.Tags),
 		Record: compact(p.Record), Context: compact(p.Context),
 		Outputs: sortedSet(append(slices.Clone(p.Outputs), p.Required...)), Publishers: clonePublishers(p.Publishers),
@@ -102,6 +104,9 @@ func New(p Params) (*Alert, error) {
 		Created: created, Staged: p.Staged,
 		MergeByKeys: sortedSet(p.MergeByKeys), MergeWindow: p.MergeWindow.Truncate(time.Second),
 		MergedFrom: sortedSet(p.MergedFrom),
+	}
+	if a.ID == "" {
+		a.ID = newID(created)
 	}
 	if len(a.Context) == 0 {
 		a.Context = json.RawMessage("{}")

@@ -3,6 +3,7 @@ package alert
 import (
 	"bytes"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"sync"
 	"time"
@@ -42,6 +43,26 @@ func newID(t time.Time) string {
 	}
 	ids.last = u
 	ids.Unlock()
+	return format(u)
+}
+
+// DerivedID returns a UUIDv7-shaped id for time t whose random part is
+// taken from key instead of crypto/rand: the same key and time always give
+// the same id. The embedded pipeline derives alert ids from the journal
+// entry, record and rule that produced them, so replaying an entry after a
+// crash inserts the same alerts again, which the store ignores.
+func DerivedID(t time.Time, key string) string {
+	var u [16]byte
+	sum := sha256.Sum256([]byte(key))
+	copy(u[8:], sum[:8])
+	ms := uint64(t.UnixMilli())
+	for i := range 6 {
+		u[i] = byte(ms >> (40 - 8*i))
+	}
+	sub := uint16(uint64(t.Nanosecond()%1e6) * 4096 / 1e6)
+	u[6] = 0x70 | byte(sub>>8)
+	u[7] = byte(sub)
+	u[8] = 0x80 | u[8]&0x3f
 	return format(u)
 }
 

@@ -1,0 +1,82 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/streamalert-go/sa/host/alert"
+	"github.com/streamalert-go/sa/host/store"
+)
+
+func TestJournal(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, t.TempDir()+"/sa.db", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	recs := [][]byte{[]byte(`{"a":1}`), {}, []byte("raw line\n"), make([]byte, 300)}
+	var ids []int64
+	for i := range 3 {
+		id, err := s.Append(ctx, store.JournalEntry{Service: "http", Resource: fmt.Sprint("src", i), Records: recs})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	if entries, records, err := s.Depth(ctx); err != nil || entries != 3 || records != 12 {
+		t.Fatalf("depth %d entries %d records (%v), want 3 and 12", entries, records, err)
+	}
+	got, err := s.Pending(ctx, store.PendingRequest{After: ids[0], Limit: 10})
+	if err != nil || len(got) != 2 || got[0].ID != ids[1] || got[1].Resource != "src2" {
+		t.Fatalf("pending after the first: %+v (%v)", got, err)
+	}
+	if !reflect.DeepEqual(got[0].Records[0], recs[0]) || len(got[0].Records) != 4 || len(got[0].Records[3]) != 300 || len(got[0].Records[1]) != 0 {
+		t.Errorf("records did not round trip: %q", got[0].Records)
+	}
+
+	// An entry and the alerts made from it commit together.
+	a, err := alert.New(alert.Params{RuleName: "r", Record: []byte(`{}`), Outputs: []string{"webhook:x"},
+		ID: alert.DerivedID(time.Unix(1, 0), "entry-1/0/r")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.WithJournalTx(ctx, func(tx store.JournalTx) error {
+		if err := tx.Insert(ctx, a); err != nil {
+			return err
+		}
+		return tx.Ack(ctx, ids[0])
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A rolled-back transaction acknowledges nothing.
+	_ = s.WithJournalTx(ctx, func(tx store.JournalTx) error {
+		_ = tx.Ack(ctx, ids[1])
+		return fmt.Errorf("fail")
+	})
+	left, _ := s.Pending(ctx, store.PendingRequest{})
+	if len(left) != 2 || left[0].ID != ids[1] {
+		t.Errorf("pending %v, want entries 2 and 3", left)
+	}
+	if _, err := s.Get(ctx, a.ID); err != nil {
+		t.Errorf("the alert committed with the ack is missing: %v", err)
+	}
+}
+
+func TestDecodeRecordsDamaged(t *testing.T) {
+	if _, err := decodeRecords([]byte{0x05, 'a'}); err == nil {
+		t.Error("a truncated record decoded")
+	}
+}
+
+func TestDerivedIDStable(t *testing.T) {
+	at := time.Date(2026, 1, 2, 3, 4, 5, 6000, time.UTC)
+	a, b := alert.DerivedID(at, "k"), alert.DerivedID(at, "k")
+	if a != b || a == alert.DerivedID(at, "other") {
+		t.Errorf("ids %s %s: want equal for one key, different for another", a, b)
+	}
+}
