@@ -80,15 +80,28 @@ func (h *Host) Parse(ctx context.Context, name string, req saplugin.ParseRequest
 		}
 		out = make([]saplugin.ParseResult, len(resp.GetResults()))
 		for i, r := range resp.GetResults() {
-			res := saplugin.ParseResult{Err: r.GetError(), Candidates: make([]saplugin.Candidate, len(r.GetCandidates()))}
-			for j, c := range r.GetCandidates() {
-				res.Candidates[j] = saplugin.Candidate{Record: c.GetRecordJson(), Envelope: c.GetEnvelopeJson(), Err: c.GetError()}
-			}
-			out[i] = res
+			out[i] = parseResult(req.Records[i], r)
 		}
 		return nil
 	})
 	return out, err
+}
+
+// parseResult converts one record's result, resolving candidates the
+// plugin returned as spans of the raw record.
+func parseResult(raw []byte, r *pluginv1.ParseResult) saplugin.ParseResult {
+	res := saplugin.ParseResult{Err: r.GetError(), Candidates: make([]saplugin.Candidate, len(r.GetCandidates()))}
+	for j, c := range r.GetCandidates() {
+		cand := saplugin.Candidate{Record: c.GetRecordJson(), Envelope: c.GetEnvelopeJson(), Err: c.GetError()}
+		if start, end := c.GetRecordStart(), c.GetRecordEnd(); len(cand.Record) == 0 && end > 0 {
+			if start >= end || end > uint64(len(raw)) {
+				return saplugin.ParseResult{Err: fmt.Sprintf("parser returned the span [%d, %d) of a %d-byte record", start, end, len(raw))}
+			}
+			cand.Record = raw[start:end:end]
+		}
+		res.Candidates[j] = cand
+	}
+	return res
 }
 
 // Send delivers an alert through an output plugin's instance. A delivery

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sync"
 	"time"
+	"unsafe"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -134,11 +135,32 @@ func (s *parserServer) Parse(ctx context.Context, req *pluginv1.ParseRequest) (*
 	for i, r := range results {
 		pr := &pluginv1.ParseResult{Error: r.Err, Candidates: make([]*pluginv1.Candidate, len(r.Candidates))}
 		for j, c := range r.Candidates {
-			pr.Candidates[j] = &pluginv1.Candidate{RecordJson: c.Record, EnvelopeJson: c.Envelope, Error: c.Err}
+			pc := &pluginv1.Candidate{EnvelopeJson: c.Envelope, Error: c.Err}
+			if start, end, ok := span(req.GetRecords()[i], c.Record); ok {
+				pc.RecordStart, pc.RecordEnd = start, end
+			} else {
+				pc.RecordJson = c.Record
+			}
+			pr.Candidates[j] = pc
 		}
 		out.Results[i] = pr
 	}
 	return out, nil
+}
+
+// span reports where sub lies within raw, when it is a slice of raw's own
+// memory: such a candidate travels back as two offsets, not its bytes.
+func span(raw, sub []byte) (start, end uint64, ok bool) {
+	if len(sub) == 0 || len(raw) == 0 {
+		return 0, 0, false
+	}
+	base := uintptr(unsafe.Pointer(unsafe.SliceData(raw)))
+	p := uintptr(unsafe.Pointer(unsafe.SliceData(sub)))
+	if p < base || p+uintptr(len(sub)) > base+uintptr(len(raw)) {
+		return 0, 0, false
+	}
+	start = uint64(p - base)
+	return start, start + uint64(len(sub)), true
 }
 
 // outputServer serves OutputService.

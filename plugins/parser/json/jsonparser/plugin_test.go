@@ -15,7 +15,7 @@ import (
 func TestPlugin(t *testing.T) {
 	parser := parsertest.Start(t, "plugins/parser/json", "json")
 	ctx := context.Background()
-	res, err := parser.Parse(ctx, &pluginv1.ParseRequest{
+	req := &pluginv1.ParseRequest{
 		LogType:     "cloudwatch:flow_logs",
 		SchemaJson:  []byte(`{"account": "integer"}`),
 		OptionsJson: []byte(`{"json_path": "logEvents[*].extractedFields", "envelope_keys": {"owner": "integer"}}`),
@@ -23,7 +23,8 @@ func TestPlugin(t *testing.T) {
 			[]byte(`{"owner": 123456789012, "logEvents": [{"extractedFields": {"account": 123456789012}}, {"id": 1}, {"extractedFields": 7}]}`),
 			[]byte(`{"owner": 1, "logEvents": [`),
 		},
-	})
+	}
+	res, err := parser.Parse(ctx, req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,11 +36,13 @@ func TestPlugin(t *testing.T) {
 		t.Fatalf("first result = %v", first)
 	}
 	c := first.GetCandidates()
-	if string(c[0].GetRecordJson()) != `{"account": 123456789012}` || string(c[0].GetEnvelopeJson()) != `{"owner":123456789012}` {
-		t.Errorf("candidate = %s / %s", c[0].GetRecordJson(), c[0].GetEnvelopeJson())
+	// Records extracted in place come back as a span of the raw record.
+	raw := req.Records[0]
+	if len(c[0].GetRecordJson()) != 0 || string(raw[c[0].GetRecordStart():c[0].GetRecordEnd()]) != `{"account": 123456789012}` || string(c[0].GetEnvelopeJson()) != `{"owner":123456789012}` {
+		t.Errorf("candidate = %q [%d,%d) / %s", c[0].GetRecordJson(), c[0].GetRecordStart(), c[0].GetRecordEnd(), c[0].GetEnvelopeJson())
 	}
-	if len(c[1].GetRecordJson()) != 0 {
-		t.Errorf("rejected element = %s, want an empty record", c[1].GetRecordJson())
+	if len(c[1].GetRecordJson()) != 0 || c[1].GetRecordEnd() != 0 || c[1].GetError() == "" {
+		t.Errorf("rejected element = %v, want an empty record with its reason", c[1])
 	}
 	if got := res.GetResults()[1].GetError(); got != "invalid JSON: line 1 column 27: unexpected end of JSON input" {
 		t.Errorf("second result error = %q", got)

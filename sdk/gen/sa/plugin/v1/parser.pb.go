@@ -206,7 +206,13 @@ type Candidate struct {
 	// error, when set, says why this extracted element was rejected (not an
 	// object, wrong column count); record_json is then empty. Rejected
 	// elements count as invalid records of the schema when it wins.
-	Error         string `protobuf:"bytes,3,opt,name=error,proto3" json:"error,omitempty"`
+	Error string `protobuf:"bytes,3,opt,name=error,proto3" json:"error,omitempty"`
+	// record_start and record_end, when record_end > 0 and record_json is
+	// empty, say the record is bytes [record_start, record_end) of the raw
+	// record it came from, which the host already has: a parser that extracts
+	// records in place need not send them back.
+	RecordStart   uint64 `protobuf:"varint,4,opt,name=record_start,json=recordStart,proto3" json:"record_start,omitempty"`
+	RecordEnd     uint64 `protobuf:"varint,5,opt,name=record_end,json=recordEnd,proto3" json:"record_end,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -262,6 +268,20 @@ func (x *Candidate) GetError() string {
 	return ""
 }
 
+func (x *Candidate) GetRecordStart() uint64 {
+	if x != nil {
+		return x.RecordStart
+	}
+	return 0
+}
+
+func (x *Candidate) GetRecordEnd() uint64 {
+	if x != nil {
+		return x.RecordEnd
+	}
+	return 0
+}
+
 var File_sa_plugin_v1_parser_proto protoreflect.FileDescriptor
 
 const file_sa_plugin_v1_parser_proto_rawDesc = "" +
@@ -279,12 +299,15 @@ const file_sa_plugin_v1_parser_proto_rawDesc = "" +
 	"\n" +
 	"candidates\x18\x01 \x03(\v2\x17.sa.plugin.v1.CandidateR\n" +
 	"candidates\x12\x14\n" +
-	"\x05error\x18\x02 \x01(\tR\x05error\"g\n" +
+	"\x05error\x18\x02 \x01(\tR\x05error\"\xa9\x01\n" +
 	"\tCandidate\x12\x1f\n" +
 	"\vrecord_json\x18\x01 \x01(\fR\n" +
 	"recordJson\x12#\n" +
 	"\renvelope_json\x18\x02 \x01(\fR\fenvelopeJson\x12\x14\n" +
-	"\x05error\x18\x03 \x01(\tR\x05error2Q\n" +
+	"\x05error\x18\x03 \x01(\tR\x05error\x12!\n" +
+	"\frecord_start\x18\x04 \x01(\x04R\vrecordStart\x12\x1d\n" +
+	"\n" +
+	"record_end\x18\x05 \x01(\x04R\trecordEnd2Q\n" +
 	"\rParserService\x12@\n" +
 	"\x05Parse\x12\x1a.sa.plugin.v1.ParseRequest\x1a\x1b.sa.plugin.v1.ParseResponseB<Z:github.com/streamalert-go/sa/sdk/gen/sa/plugin/v1;pluginv1b\x06proto3"
 
