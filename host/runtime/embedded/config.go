@@ -1,0 +1,167 @@
+// Package embedded is sa's single-machine runtime, the default: HTTP and
+// file ingest into a durable journal, classification, rules, the SQLite
+// alert store, the merger and the dispatcher in one process, with plugins
+// as child processes. `sa serve` runs it; `sa init` writes its config.
+package embedded
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// ConfigFile is the runtime's config, in $SA_HOME.
+const ConfigFile = "sa.yaml"
+
+// Config is sa.yaml. Relative paths are relative to $SA_HOME.
+type Config struct {
+	// Listen is the address of the HTTP server: ingest, /metrics, /healthz.
+	Listen string `yaml:"listen"`
+	// Conf is the StreamAlert-format conf directory.
+	Conf string `yaml:"conf"`
+	// Rules are directories of rule files; Matchers of matcher files.
+	Rules    []string `yaml:"rules"`
+	Matchers []string `yaml:"matchers"`
+	// Store is the SQLite file holding alerts and the ingest journal.
+	Store string `yaml:"store"`
+	// Secrets is the encrypted credential directory, SecretKey its key file
+	// (or use $SA_SECRET_KEY).
+	Secrets   string `yaml:"secrets"`
+	SecretKey string `yaml:"secret_key"`
+	// DeadLetter keeps records no schema accepted.
+	DeadLetter string `yaml:"dead_letter"`
+	// PluginDirs are searched after $SA_HOME/plugins.
+	PluginDirs []string `yaml:"plugin_dirs"`
+	// Isolate lists plugins ("output.slack") run one process per instance.
+	Isolate []string `yaml:"isolate"`
+	// Sources are the HTTP ingest endpoints.
+	Sources []Source `yaml:"sources"`
+	// Outputs configures output instances: "service:descriptor" → properties
+	// that are not credentials (credentials live in the secret store).
+	Outputs map[string]map[string]any `yaml:"outputs"`
+	Limits  Limits                    `yaml:"limits"`
+	// MergeTick is how often the merger runs; DispatchTick how often the
+	// dispatcher looks for due alerts when idle.
+	MergeTick    time.Duration `yaml:"merge_tick"`
+	DispatchTick time.Duration `yaml:"dispatch_tick"`
+}
+
+// Source is an HTTP ingest endpoint, POST /v1/ingest/<name>. Its records
+// classify as if they came from Service/Resource, an entry of a cluster's
+// data_sources, so an existing StreamAlert conf works unchanged: point a
+// source at the Kinesis stream name its schemas are listed under.
+type Source struct {
+	Name     string `yaml:"name"`
+	Service  string `yaml:"service"`
+	Resource string `yaml:"resource"`
+	// Token names the secret holding the bearer token ("ingest/<name>",
+	// property "token").
+	Token string `yaml:"token"`
+}
+
+// Limits bounds ingest.
+type Limits struct {
+	// MaxBody is the largest request body accepted, after decompression.
+	MaxBody int64 `yaml:"max_body"`
+	// MaxRecord is the largest single record.
+	MaxRecord int64 `yaml:"max_record"`
+}
+
+var sourceNameRE = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,64}$`)
+
+// LoadConfig reads sa.yaml from home, strictly, with defaults applied and
+// paths made absolute. Every problem is reported at once.
+func LoadConfig(home string) (*Config, error) {
+	path := filepath.Join(home, ConfigFile)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("%w (run `sa init` to create one)", err)
+	}
+	var c Config
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&c); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	c.defaults(home)
+	if err := c.check(); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return &c, nil
+}
+
+func (c *Config) defaults(home string) {
+	str := func(p *string, v string) {
+		if *p == "" {
+			*p = v
+		}
+	}
+	str(&c.Listen, "127.0.0.1:8800")
+	str(&c.Conf, "conf")
+	str(&c.Store, "sa.db")
+	str(&c.Secrets, "secrets")
+	str(&c.SecretKey, "secret.key")
+	str(&c.DeadLetter, "deadletter")
+	if c.Rules == nil {
+		c.Rules = []string{"rules"}
+	}
+	if c.Matchers == nil {
+		c.Matchers = []string{"matchers"}
+	}
+	if c.Limits.MaxBody == 0 {
+		c.Limits.MaxBody = 32 << 20
+	}
+	if c.Limits.MaxRecord == 0 {
+		c.Limits.MaxRecord = 8 << 20
+	}
+	if c.MergeTick == 0 {
+		c.MergeTick = time.Minute
+	}
+	if c.DispatchTick == 0 {
+		c.DispatchTick = time.Second
+	}
+	abs := func(p *string) {
+		if *p != "" && !filepath.IsAbs(*p) {
+			*p = filepath.Join(home, *p)
+		}
+	}
+	for _, p := range []*string{&c.Conf, &c.Store, &c.Secrets, &c.SecretKey, &c.DeadLetter} {
+		abs(p)
+	}
+	for _, l := range [][]string{c.Rules, c.Matchers, c.PluginDirs} {
+		for i := range l {
+			abs(&l[i])
+		}
+	}
+}
+
+func (c *Config) check() error {
+	var errs []error
+	seen := map[string]bool{}
+	for i, s := range c.Sources {
+		at := fmt.Sprintf("sources[%d]", i)
+		switch {
+		case !sourceNameRE.MatchString(s.Name):
+			errs = append(errs, fmt.Errorf("%s.name: %q: want 1-64 letters, digits, '_', '.' or '-'", at, s.Name))
+		case seen[s.Name]:
+			errs = append(errs, fmt.Errorf("%s.name: %q is used twice", at, s.Name))
+		}
+		seen[s.Name] = true
+		if s.Service == "" || s.Resource == "" {
+			errs = append(errs, fmt.Errorf("%s: service and resource are required", at))
+		}
+		if s.Token == "" {
+			errs = append(errs, fmt.Errorf("%s.token: required: the secret holding the source's bearer token", at))
+		}
+	}
+	if c.Limits.MaxRecord > c.Limits.MaxBody {
+		errs = append(errs, errors.New("limits.max_record is larger than limits.max_body"))
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,205 @@
+package embedded
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/streamalert-go/sa/host/store"
+)
+
+// BodyDecoder splits a request body into raw records: a JSON array, NDJSON,
+// or plain lines. Records it cannot read are errors, which reject the
+// request whole: the sender learns at once, and nothing is half-accepted.
+type BodyDecoder func(body []byte, contentType string, maxRecord int64) ([][]byte, error)
+
+// ingest serves POST /v1/ingest/{source}.
+type ingest struct {
+	journal store.Journal
+	sources map[string]*ingestSource
+	limits  Limits
+	decode  BodyDecoder
+	wake    func()
+	metrics *metrics
+	log     *slog.Logger
+}
+
+// ingestSource is a Source with its token's hash, so the token itself is
+// not held in memory and the comparison takes constant time whatever the
+// length of what was sent.
+type ingestSource struct {
+	Source
+	tokenHash [32]byte
+}
+
+func (in *ingest) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("source")
+	src, ok := in.sources[name]
+	if !ok {
+		httpError(w, http.StatusNotFound, fmt.Sprintf("no ingest source %q", name))
+		return
+	}
+	if !in.authorized(src, r) {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="sa ingest"`)
+		httpError(w, http.StatusUnauthorized, "missing or wrong bearer token for source "+name)
+		return
+	}
+	records, status, err := in.read(r)
+	if err != nil {
+		in.metrics.ingestRejected.WithLabelValues(name, http.StatusText(status)).Inc()
+		httpError(w, status, err.Error())
+		return
+	}
+	id, err := in.journal.Append(r.Context(), store.JournalEntry{
+		Service: src.Service, Resource: src.Resource, Received: time.Now(), Records: records,
+	})
+	if err != nil {
+		// Nothing was accepted: the sender must retry, and is told when.
+		in.log.Error("ingest: journal append failed", "source", name, "error", err.Error())
+		w.Header().Set("Retry-After", "5")
+		httpError(w, http.StatusServiceUnavailable, "records not accepted: the store is unavailable; retry")
+		return
+	}
+	in.metrics.recordsIn.WithLabelValues(name).Add(float64(len(records)))
+	in.wake()
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusAccepted)
+	json.NewEncoder(w).Encode(map[string]any{"accepted": len(records), "entry": id})
+}
+
+func (in *ingest) authorized(src *ingestSource, r *http.Request) bool {
+	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok {
+		return false
+	}
+	sum := sha256.Sum256([]byte(strings.TrimSpace(token)))
+	return subtle.ConstantTimeCompare(sum[:], src.tokenHash[:]) == 1
+}
+
+// read reads and decodes the body within the limits, gunzipping it when it
+// says or looks gzipped.
+func (in *ingest) read(r *http.Request) ([][]byte, int, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, in.limits.MaxBody))
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return nil, http.StatusRequestEntityTooLarge, fmt.Errorf("body larger than %d bytes", in.limits.MaxBody)
+	}
+	if err != nil {
+		return nil, http.StatusBadRequest, fmt.Errorf("read body: %w", err)
+	}
+	if r.Header.Get("Content-Encoding") == "gzip" || bytes.HasPrefix(body, []byte{0x1f, 0x8b}) {
+		if body, err = gunzip(body, in.limits.MaxBody); err != nil {
+			return nil, http.StatusBadRequest, err
+		}
+	}
+	records, err := in.decode(body, r.Header.Get("Content-Type"), in.limits.MaxRecord)
+	switch {
+	case errors.Is(err, errUnsupportedType):
+		return nil, http.StatusUnsupportedMediaType, err
+	case err != nil:
+		return nil, http.StatusBadRequest, err
+	case len(records) == 0:
+		return nil, http.StatusBadRequest, errors.New("no records in body")
+	}
+	return records, 0, nil
+}
+
+func gunzip(b []byte, max int64) ([]byte, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		return nil, fmt.Errorf("gzip: %w", err)
+	}
+	out, err := io.ReadAll(io.LimitReader(zr, max+1))
+	if err != nil {
+		return nil, fmt.Errorf("gzip: %w", err)
+	}
+	if int64(len(out)) > max {
+		return nil, fmt.Errorf("body larger than %d bytes once decompressed", max)
+	}
+	return out, nil
+}
+
+func httpError(w http.ResponseWriter, status int, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(map[string]string{"error": msg})
+}
+
+// errUnsupportedType is wrapped by decoders for content types they refuse.
+var errUnsupportedType = errors.New("unsupported content type")
+
+// DecodeBody is the default BodyDecoder. application/json takes one JSON
+// value (an array is one record per element); application/x-ndjson and
+// text/plain take one record per non-empty line.
+func DecodeBody(body []byte, contentType string, maxRecord int64) ([][]byte, error) {
+	mt, _, _ := strings.Cut(contentType, ";")
+	switch strings.TrimSpace(strings.ToLower(mt)) {
+	case "application/json":
+		return decodeJSON(body, maxRecord)
+	case "", "application/x-ndjson", "application/jsonl", "text/plain":
+		return splitLines(body, maxRecord)
+	}
+	return nil, fmt.Errorf("%w %q: send application/json, application/x-ndjson or text/plain", errUnsupportedType, mt)
+}
+
+func decodeJSON(body []byte, maxRecord int64) ([][]byte, error) {
+	trimmed := bytes.TrimSpace(body)
+	if !json.Valid(trimmed) {
+		return nil, errors.New("body is not valid JSON (for one record per line, send application/x-ndjson)")
+	}
+	if len(trimmed) == 0 || trimmed[0] != '[' {
+		return checkSizes([][]byte{trimmed}, maxRecord)
+	}
+	var elems []json.RawMessage
+	if err := json.Unmarshal(trimmed, &elems); err != nil {
+		return nil, err
+	}
+	out := make([][]byte, len(elems))
+	for i, e := range elems {
+		out[i] = e
+	}
+	return checkSizes(out, maxRecord)
+}
+
+func splitLines(body []byte, maxRecord int64) ([][]byte, error) {
+	var out [][]byte
+	for line := range bytes.Lines(body) {
+		line = bytes.TrimRight(line, "\r\n")
+		if len(bytes.TrimSpace(line)) > 0 {
+			out = append(out, line)
+		}
+	}
+	return checkSizes(out, maxRecord)
+}
+
+func checkSizes(records [][]byte, max int64) ([][]byte, error) {
+	for i, r := range records {
+		if int64(len(r)) > max {
+			return nil, fmt.Errorf("record %d is %d bytes, over the %d-byte limit", i+1, len(r), max)
+		}
+	}
+	return records, nil
+}
+
+// wakeFunc returns a non-blocking signal on ch.
+func wakeFunc(ch chan struct{}) func() {
+	return func() {
+		select {
+		case ch <- struct{}{}:
+		default:
+		}
+	}
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	json.NewEncoder(w).Encode(v)
+}

@@ -1,0 +1,160 @@
+package embedded
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"go.yaml.in/yaml/v3"
+
+	sa "github.com/streamalert-go/sa"
+	"github.com/streamalert-go/sa/host/secrets"
+	"github.com/streamalert-go/sa/sdk/schema"
+)
+
+// InitOptions says what `sa init` writes beyond the defaults.
+type InitOptions struct {
+	// PluginDirs go into sa.yaml (for plugins built outside $SA_HOME).
+	PluginDirs []string
+	// Force overwrites an existing sa.yaml; conf, secrets and the key are
+	// kept if present.
+	Force bool
+}
+
+// InitResult is what a person needs after init.
+type InitResult struct {
+	Config *Config
+	// Token is the sample source's ingest token, shown once; it is stored
+	// encrypted.
+	Token schema.Secret
+}
+
+// SampleSource is the ingest source `sa init` configures.
+const SampleSource = "sample"
+
+// Init writes a working home: the default conf and sample data, a secret
+// key, the sample source's token in the secret store, and sa.yaml with a
+// sample output that appends alerts to alerts.jsonl.
+func Init(ctx context.Context, home string, opts InitOptions) (*InitResult, error) {
+	home, err := filepath.Abs(home)
+	if err != nil {
+		return nil, err
+	}
+	cfgPath := filepath.Join(home, ConfigFile)
+	if _, err := os.Stat(cfgPath); err == nil && !opts.Force {
+		return nil, fmt.Errorf("%s exists; use --force to rewrite it", cfgPath)
+	}
+	if err := os.MkdirAll(home, 0o700); err != nil {
+		return nil, err
+	}
+	for _, dir := range []string{"conf", "samples"} {
+		if err := copyTree(sa.Defaults, dir, filepath.Join(home, dir)); err != nil {
+			return nil, err
+		}
+	}
+	key, err := initKey(filepath.Join(home, "secret.key"))
+	if err != nil {
+		return nil, err
+	}
+	st, err := secrets.New(filepath.Join(home, "secrets"), key)
+	if err != nil {
+		return nil, err
+	}
+	token, err := randomToken()
+	if err != nil {
+		return nil, err
+	}
+	if err := st.Put(ctx, "ingest/"+SampleSource, secrets.Value{"token": token}); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(cfgPath, sampleConfig(home, opts.PluginDirs), 0o600); err != nil {
+		return nil, err
+	}
+	loaded, err := LoadConfig(home)
+	if err != nil {
+		return nil, fmt.Errorf("the config init wrote does not load: %w", err)
+	}
+	return &InitResult{Config: loaded, Token: token}, nil
+}
+
+// sampleConfig is the sa.yaml init writes: commented, so it teaches.
+func sampleConfig(home string, pluginDirs []string) []byte {
+	dirs, _ := yaml.Marshal(map[string][]string{"plugin_dirs": pluginDirs})
+	if len(pluginDirs) == 0 {
+		dirs = []byte("plugin_dirs: []\n")
+	}
+	return []byte(`# sa's runtime configuration; paths are relative to this directory.
+# Credentials are never written here: they are kept encrypted in secrets/.
+
+# HTTP ingest, /metrics and /healthz.
+listen: 127.0.0.1:8800
+
+# The StreamAlert-format configuration (schemas, clusters, outputs.json).
+conf: conf
+
+# Where plugins are found, after plugins/ in this directory.
+` + string(dirs) + `
+# Ingest sources: POST records to /v1/ingest/<name> with the token as a
+# bearer token. Records classify as if they came from service/resource, an
+# entry of a cluster's data_sources in conf/clusters.
+sources:
+  - name: sample
+    service: kinesis
+    resource: sa_sample
+    token: ingest/sample
+
+# Output instances, by service:descriptor: the properties that are not
+# credentials. The sample appends alerts to alerts.jsonl in this directory.
+outputs:
+  file:sample:
+    path: ` + strconv.Quote(filepath.Join(home, "alerts.jsonl")) + `
+`)
+}
+
+// initKey keeps an existing key: replacing it would make every stored
+// secret unreadable.
+func initKey(path string) (*secrets.Key, error) {
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		if _, err := secrets.GenerateKey(path); err != nil {
+			return nil, err
+		}
+	}
+	return secrets.LoadKey(path)
+}
+
+func randomToken() (schema.Secret, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return schema.Secret(base64.RawURLEncoding.EncodeToString(b)), nil
+}
+
+// copyTree copies dir from fsys to dst, keeping files that exist: a rerun
+// of init never overwrites a person's edits.
+func copyTree(fsys fs.FS, dir, dst string) error {
+	return fs.WalkDir(fsys, dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		target := filepath.Join(dst, rel)
+		if d.IsDir() {
+			return os.MkdirAll(target, 0o755)
+		}
+		if _, err := os.Stat(target); err == nil {
+			return nil
+		}
+		data, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(target, data, 0o644)
+	})
+}

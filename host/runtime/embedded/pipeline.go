@@ -1,0 +1,177 @@
+package embedded
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/streamalert-go/sa/host/alert"
+	"github.com/streamalert-go/sa/host/classify"
+	"github.com/streamalert-go/sa/host/store"
+)
+
+// Rules evaluates rules on a classified record.
+type Rules interface {
+	Evaluate(ctx context.Context, rec *classify.Record) ([]Match, error)
+}
+
+// Match is a rule that fired on a record: what the alert needs.
+type Match struct {
+	Rule        string
+	Description string
+	Severity    string
+	Tags        []string
+	Outputs     []string
+	Publishers  map[string][]string
+	Context     json.RawMessage
+	MergeByKeys []string
+	MergeWindow time.Duration
+	Staged      bool
+}
+
+// DeadLetter keeps records no schema accepted.
+type DeadLetter interface {
+	Add(ctx context.Context, failures []*classify.Failure) error
+}
+
+// Classifier classifies a batch of raw records from one source.
+type Classifier interface {
+	Classify(ctx context.Context, src classify.Source, records [][]byte) ([]classify.Result, error)
+}
+
+// pipeline turns journal entries into stored alerts: classify, evaluate
+// rules, then insert the alerts and acknowledge the entry in one
+// transaction. A crash anywhere replays the entry; alert ids derived from
+// it make the replay harmless.
+type pipeline struct {
+	journal  store.Journal
+	classify Classifier
+	rules    Rules
+	dead     DeadLetter
+	metrics  *metrics
+	log      *slog.Logger
+	wake     chan struct{}
+	idle     time.Duration
+}
+
+// run processes entries until ctx ends. An entry that fails (a parser
+// plugin restarting, the store unavailable) is retried after a pause; later
+// entries wait, so records are processed in the order they were accepted.
+func (p *pipeline) run(ctx context.Context) {
+	backoff := time.Duration(0)
+	for ctx.Err() == nil {
+		entries, err := p.journal.Pending(ctx, store.PendingRequest{Limit: 16})
+		if err == nil {
+			for _, e := range entries {
+				if err = p.process(ctx, e); err != nil {
+					break
+				}
+			}
+		}
+		switch {
+		case err != nil && ctx.Err() == nil:
+			backoff = min(max(2*backoff, 100*time.Millisecond), 30*time.Second)
+			p.log.Warn("pipeline: will retry", "error", err.Error(), "in", backoff)
+			wait(ctx, nil, backoff)
+		case err == nil && len(entries) == 0:
+			backoff = 0
+			wait(ctx, p.wake, p.idle)
+		default:
+			backoff = 0
+		}
+	}
+}
+
+func (p *pipeline) process(ctx context.Context, e store.JournalEntry) error {
+	src := classify.Source{Service: e.Service, Resource: e.Resource}
+	results, err := p.classify.Classify(ctx, src, e.Records)
+	if err != nil {
+		return fmt.Errorf("entry %d: classify: %w", e.ID, err)
+	}
+	var alerts []*alert.Alert
+	var failures []*classify.Failure
+	for i, res := range results {
+		if res.Failure != nil {
+			failures = append(failures, res.Failure)
+		}
+		for j := range res.Records {
+			rec := &res.Records[j]
+			p.metrics.classified.WithLabelValues(string(rec.LogType)).Inc()
+			made, err := p.alertsFor(ctx, e, i, rec)
+			if err != nil {
+				return fmt.Errorf("entry %d record %d: %w", e.ID, i, err)
+			}
+			alerts = append(alerts, made...)
+		}
+	}
+	if len(failures) > 0 {
+		// Kept before the entry is acknowledged: a crash in between keeps a
+		// failure twice, never zero times.
+		if err := p.dead.Add(ctx, failures); err != nil {
+			return fmt.Errorf("entry %d: dead letter: %w", e.ID, err)
+		}
+		p.metrics.failed.WithLabelValues(src.String()).Add(float64(len(failures)))
+	}
+	err = p.journal.WithJournalTx(ctx, func(tx store.JournalTx) error {
+		if err := tx.Insert(ctx, alerts...); err != nil {
+			return err
+		}
+		return tx.Ack(ctx, e.ID)
+	})
+	if err != nil {
+		return fmt.Errorf("entry %d: commit: %w", e.ID, err)
+	}
+	for _, a := range alerts {
+		p.metrics.alerts.WithLabelValues(a.RuleName).Inc()
+	}
+	return nil
+}
+
+// alertsFor evaluates rules on one record and builds its alerts.
+func (p *pipeline) alertsFor(ctx context.Context, e store.JournalEntry, i int, rec *classify.Record) ([]*alert.Alert, error) {
+	matches, err := p.rules.Evaluate(ctx, rec)
+	if err != nil {
+		return nil, fmt.Errorf("rules: %w", err)
+	}
+	out := make([]*alert.Alert, 0, len(matches))
+	for _, m := range matches {
+		a, err := alert.New(alert.Params{
+			ID:              alert.DerivedID(e.Received, fmt.Sprintf("%d/%d/%d/%s", e.ID, i, rec.Index, m.Rule)),
+			Created:         e.Received,
+			RuleName:        m.Rule,
+			RuleDescription: m.Description,
+			Severity:        m.Severity,
+			Tags:            m.Tags,
+			Record:          rec.Data,
+			Context:         m.Context,
+			Outputs:         m.Outputs,
+			Publishers:      m.Publishers,
+			Cluster:         rec.Cluster,
+			LogSource:       string(rec.LogType),
+			LogType:         rec.Parser,
+			SourceService:   rec.Source.Service,
+			SourceEntity:    rec.Source.Resource,
+			Staged:          m.Staged,
+			MergeByKeys:     m.MergeByKeys,
+			MergeWindow:     m.MergeWindow,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("rule %s: alert: %w", m.Rule, err)
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+// wait returns after d, a signal on ch, or the end of ctx.
+func wait(ctx context.Context, ch <-chan struct{}, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-ch:
+	case <-t.C:
+	}
+}
