@@ -1,0 +1,120 @@
+package staging
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+	"time"
+)
+
+// State is one rule's staging state, StreamAlert's rules table row plus
+// the alert count.
+type State struct {
+	Rule        string    `json:"rule"`
+	Staged      bool      `json:"staged"`
+	StagedAt    time.Time `json:"staged_at"`
+	StagedUntil time.Time `json:"staged_until"`
+	// Alerts counts the rule's alerts since it was last staged.
+	Alerts int64 `json:"alerts"`
+}
+
+// Store persists states. The embedded runtime uses a File; the AWS
+// runtime a DynamoDB table.
+type Store interface {
+	// Load returns every rule's state.
+	Load(ctx context.Context) (map[string]State, error)
+	// Save writes the states given, replacing those rules' states, and
+	// deletes the rules named in remove.
+	Save(ctx context.Context, states []State, remove []string) error
+}
+
+// File is a Store in one JSON file, replaced atomically on each save.
+type File struct {
+	Path string
+	mu   sync.Mutex
+}
+
+// Load implements Store. A missing file is an empty table.
+func (f *File) Load(context.Context) (map[string]State, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.load()
+}
+
+func (f *File) load() (map[string]State, error) {
+	data, err := os.ReadFile(f.Path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return map[string]State{}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("staging: %w", err)
+	}
+	var list []State
+	if err := json.Unmarshal(data, &list); err != nil {
+		return nil, fmt.Errorf("staging: %s: %w", f.Path, err)
+	}
+	out := make(map[string]State, len(list))
+	for _, s := range list {
+		out[s.Rule] = s
+	}
+	return out, nil
+}
+
+// Save implements Store.
+func (f *File) Save(_ context.Context, states []State, remove []string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	all, err := f.load()
+	if err != nil {
+		return err
+	}
+	for _, s := range states {
+		all[s.Rule] = s
+	}
+	for _, r := range remove {
+		delete(all, r)
+	}
+	list := make([]State, 0, len(all))
+	for _, s := range all {
+		list = append(list, s)
+	}
+	sort.Slice(list, func(i, j int) bool { return list[i].Rule < list[j].Rule })
+	data, err := json.MarshalIndent(list, "", "  ")
+	if err != nil {
+		return fmt.Errorf("staging: %w", err)
+	}
+	return writeAtomic(f.Path, append(data, '\n'))
+}
+
+// writeAtomic writes data to a temporary file beside path, syncs it and
+// renames it over path, so a crash leaves the old file or the new one.
+func writeAtomic(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".staging-*")
+	if err != nil {
+		return fmt.Errorf("staging: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("staging: %w", err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("staging: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("staging: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("staging: %w", err)
+	}
+	return nil
+}
+
+var _ Store = (*File)(nil)
