@@ -17,10 +17,10 @@ PROTOC_GEN_GO_GRPC_VERSION  := v1.6.1
 GO_PLUGINS := $(patsubst %/main.go,%,$(wildcard plugins/parser/*/main.go plugins/output/*/main.go plugins/app/*/main.go))
 PY_PLUGIN  := plugins/examples/python-output
 
-.PHONY: help all build plugins proto proto-check tools test bench lint fmt fuzz run clean
+.PHONY: help all build plugins proto proto-check tools test bench lint fmt fuzz run demo clean
 
 help:
-	@echo "make run      build sa and its plugins and run the demo"
+	@echo "make run      build sa and its plugins, run sa serve with sample data flowing to a sample output"
 	@echo "make test     run every test (Go module, SDK module, plugins)"
 	@echo "make build    build bin/sa"
 	@echo "make plugins  build and register every plugin under $(PLUGINS)"
@@ -81,6 +81,7 @@ proto-check: proto
 	@test -z "$$(git status --porcelain -- sdk/gen)" || (echo "sdk/gen has untracked files: run make proto and commit" && exit 1)
 
 test: plugins
+	@$(MAKE) --no-print-directory demo
 	@echo "==> go test (module sa)"
 	@$(GO) test -count=1 ./...
 	@echo "==> go test (module sa/sdk)"
@@ -114,9 +115,18 @@ fuzz:
 		done; \
 	done
 
+# run writes a home under build/demo-home (once), starts sa serve, sends the
+# sample logs and shows the alerts delivered to the sample output, then
+# keeps serving until Ctrl-C.
 run: plugins
-	@echo "==> sa plugin list (home: $(BUILD)/home)"
-	@SA_HOME=$(BUILD)/home $(BIN)/sa --plugin-dir $(PLUGINS) plugin list --start
+	@echo "==> sa serve on build/demo-home with sample data"
+	@scripts/demo.sh
+
+# demo is run without staying up, on a fresh home and port: the check that
+# the README's first command works.
+demo: plugins
+	@echo "==> demo check: sample logs to the sample output"
+	@rm -rf $(BUILD)/demo-check && SA_DEMO_HOME=$(BUILD)/demo-check SA_DEMO_LISTEN=127.0.0.1:18800 DEMO_EXIT=1 scripts/demo.sh
 
 clean:
 	@echo "==> rm -rf $(BIN) $(BUILD)"

@@ -13,6 +13,9 @@ PLUGINS=$PWD/build/plugins
 if [ ! -f "$HOME_DIR/sa.yaml" ]; then
 	$SA init "$HOME_DIR" --plugin-dir "$PLUGINS"
 fi
+if [ -n "${SA_DEMO_LISTEN:-}" ]; then
+	sed -i "s/^listen: .*/listen: $SA_DEMO_LISTEN/" "$HOME_DIR/sa.yaml"
+fi
 ALERTS="$HOME_DIR/alerts.jsonl"
 before=0
 [ -f "$ALERTS" ] && before=$(wc -l <"$ALERTS")
@@ -45,7 +48,7 @@ if [ ! -f "$ALERTS" ] || [ "$(wc -l <"$ALERTS")" -le "$before" ]; then
 	exit 1
 fi
 echo "==> alerts delivered to the sample output (file:sample):"
-tail -n +$((before + 1)) "$ALERTS" | cut -c1-300
+tail -n +$((before + 1)) "$ALERTS" | sed -E 's/.*"rule_name":"([^"]*)".*"rule_description":"([^"]*)".*/  \1: \2/' 
 echo
 $SA --home "$HOME_DIR" alerts list --limit 10
 

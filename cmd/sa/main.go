@@ -40,6 +40,7 @@ type globals struct {
 	home       string
 	pluginDirs []string
 	logLevel   string
+	level      slog.Level
 }
 
 func newRoot() *cobra.Command {
@@ -57,16 +58,15 @@ func newRoot() *cobra.Command {
 	f.StringVar(&g.home, "home", "", "sa's home directory (default $SA_HOME, else ~/.sa)")
 	f.StringArrayVar(&g.pluginDirs, "plugin-dir", nil, "extra plugin directory, searched after $SA_HOME/plugins (repeatable; also $SA_PLUGIN_PATH)")
 	f.StringVar(&g.logLevel, "log-level", "info", "log level: debug, info, warn or error")
-	root.AddCommand(newVersionCmd(), newPluginCmd(g), newInitCmd(g), newIngestCmd(g), newAlertsCmd(g), newClassifyCmd(g), newValidateSchemasCmd(g), newOutputCmd(g))
+	root.AddCommand(newVersionCmd(), newPluginCmd(g), newServeCmd(g), newInitCmd(g), newIngestCmd(g), newAlertsCmd(g), newClassifyCmd(g), newValidateSchemasCmd(g), newOutputCmd(g))
 	return root
 }
 
 func (g *globals) setup() error {
-	var level slog.Level
-	if err := level.UnmarshalText([]byte(g.logLevel)); err != nil {
+	if err := g.level.UnmarshalText([]byte(g.logLevel)); err != nil {
 		return fmt.Errorf("--log-level: %w", err)
 	}
-	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})))
+	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: g.level})))
 	if g.home == "" {
 		g.home = os.Getenv("SA_HOME")
 	}

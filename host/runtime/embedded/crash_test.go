@@ -112,9 +112,7 @@ func readToken(t *testing.T, home string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := Open(context.Background(), home, func(context.Context, Env) (Parts, error) {
-		return Parts{Rules: rootRule{}, DeadLetter: &memDeadLetter{}}, nil
-	}, slog.New(slog.DiscardHandler))
+	s, err := Open(context.Background(), home, Options{Build: testParts, Log: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,9 +153,7 @@ func startChild(t *testing.T, home string) (*exec.Cmd, string) {
 func serveChild(home string) {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
 	defer stop()
-	s, err := Open(ctx, home, func(context.Context, Env) (Parts, error) {
-		return Parts{Rules: rootRule{}, DeadLetter: &memDeadLetter{}}, nil
-	}, slog.New(slog.DiscardHandler))
+	s, err := Open(ctx, home, Options{Build: testParts, Log: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		fmt.Println("ERROR", err)
 		os.Exit(1)
@@ -173,4 +169,8 @@ func serveChild(home string) {
 		os.Exit(1)
 	}
 	os.Exit(0)
+}
+
+func testParts(context.Context, Env) (Parts, error) {
+	return Parts{Rules: rootRule{}, DeadLetter: &memDeadLetter{}}, nil
 }

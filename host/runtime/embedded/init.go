@@ -53,8 +53,8 @@ func Init(ctx context.Context, home string, opts InitOptions) (*InitResult, erro
 	if err := os.MkdirAll(home, 0o700); err != nil {
 		return nil, err
 	}
-	for _, dir := range []string{"conf", "samples"} {
-		if err := copyTree(sa.Defaults, dir, filepath.Join(home, dir)); err != nil {
+	for _, dir := range []string{"conf", "samples", "rules/sample", "matchers"} {
+		if err := copyTree(sa.Defaults, dir, filepath.Join(home, filepath.FromSlash(dir))); err != nil {
 			return nil, err
 		}
 	}

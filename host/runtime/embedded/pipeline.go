@@ -19,7 +19,10 @@ type Rules interface {
 
 // Match is a rule that fired on a record: what the alert needs.
 type Match struct {
-	Rule        string
+	Rule string
+	// Record is the record as the alert keeps it (with threat intel
+	// matches added); the classified record when nil.
+	Record      json.RawMessage
 	Description string
 	Severity    string
 	Tags        []string
@@ -54,6 +57,8 @@ type pipeline struct {
 	log      *slog.Logger
 	wake     chan struct{}
 	idle     time.Duration
+	// alertsAdded tells the dispatcher there is work.
+	alertsAdded func()
 }
 
 // run processes entries until ctx ends. An entry that fails (a parser
@@ -126,6 +131,9 @@ func (p *pipeline) process(ctx context.Context, e store.JournalEntry) error {
 	for _, a := range alerts {
 		p.metrics.alerts.WithLabelValues(a.RuleName).Inc()
 	}
+	if len(alerts) > 0 && p.alertsAdded != nil {
+		p.alertsAdded()
+	}
 	return nil
 }
 
@@ -144,7 +152,7 @@ func (p *pipeline) alertsFor(ctx context.Context, e store.JournalEntry, i int, r
 			RuleDescription: m.Description,
 			Severity:        m.Severity,
 			Tags:            m.Tags,
-			Record:          rec.Data,
+			Record:          recordOf(m, rec),
 			Context:         m.Context,
 			Outputs:         m.Outputs,
 			Publishers:      m.Publishers,
@@ -163,6 +171,15 @@ func (p *pipeline) alertsFor(ctx context.Context, e store.JournalEntry, i int, r
 		out = append(out, a)
 	}
 	return out, nil
+}
+
+// recordOf is the record the alert keeps: the rule's view of it (with
+// threat intel matches) when it has one, else the classified record.
+func recordOf(m Match, rec *classify.Record) json.RawMessage {
+	if len(m.Record) > 0 {
+		return m.Record
+	}
+	return rec.Data
 }
 
 // wait returns after d, a signal on ch, or the end of ctx.

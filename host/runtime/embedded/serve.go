@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
@@ -17,6 +16,7 @@ import (
 
 	"github.com/streamalert-go/sa/host/classify"
 	"github.com/streamalert-go/sa/host/config"
+	"github.com/streamalert-go/sa/host/dispatch"
 	"github.com/streamalert-go/sa/host/pluginhost"
 	"github.com/streamalert-go/sa/host/secrets"
 	"github.com/streamalert-go/sa/host/store/sqlite"
@@ -31,6 +31,8 @@ type Parts struct {
 	// Loops run until their context ends; the server waits for them on
 	// shutdown.
 	Loops []func(ctx context.Context)
+	// AlertsAdded is called after alerts are committed.
+	AlertsAdded func()
 }
 
 // Env is what the parts are built from.
@@ -42,6 +44,8 @@ type Env struct {
 	Secrets secrets.Store
 	Plugins *pluginhost.Host
 	Log     *slog.Logger
+	// Observer counts delivery attempts in the server's metrics.
+	Observer dispatch.Observer
 }
 
 // Server is a running embedded sa.
@@ -57,9 +61,25 @@ type Server struct {
 // BuildParts builds Parts from an Env.
 type BuildParts func(ctx context.Context, env Env) (Parts, error)
 
+// Options tune Open.
+type Options struct {
+	// Build builds the stages; DefaultParts when nil.
+	Build BuildParts
+	// PluginDirs are searched after $SA_HOME/plugins and sa.yaml's.
+	PluginDirs []string
+	Log        *slog.Logger
+}
+
 // Open loads home's configuration, opens the store and secrets, finds the
 // plugins and builds the pipeline; Serve then runs it.
-func Open(ctx context.Context, home string, build BuildParts, log *slog.Logger) (*Server, error) {
+func Open(ctx context.Context, home string, opts Options) (*Server, error) {
+	build, log := opts.Build, opts.Log
+	if build == nil {
+		build = DefaultParts
+	}
+	if log == nil {
+		log = slog.Default()
+	}
 	cfg, err := LoadConfig(home)
 	if err != nil {
 		return nil, err
@@ -90,7 +110,8 @@ func Open(ctx context.Context, home string, build BuildParts, log *slog.Logger) 
 		isolate[p] = true
 	}
 	plugins := pluginhost.New(pluginhost.Options{
-		Dirs: append([]string{filepath.Join(home, "plugins")}, cfg.PluginDirs...), Isolate: isolate, Logger: log,
+		Dirs:    append(append([]string{filepath.Join(home, "plugins")}, cfg.PluginDirs...), opts.PluginDirs...),
+		Isolate: isolate, Logger: log,
 	})
 	env := Env{Home: home, Config: cfg, Conf: conf, Store: st, Secrets: sec, Plugins: plugins, Log: log}
 	s, err := newServer(ctx, env, build)
@@ -103,7 +124,9 @@ func Open(ctx context.Context, home string, build BuildParts, log *slog.Logger) 
 }
 
 func newServer(ctx context.Context, env Env, build BuildParts) (*Server, error) {
-	configureOutputs(env)
+	s := &Server{}
+	s.metrics = newMetrics(s.journalDepth)
+	env.Observer = observer{s.metrics}
 	classifier, err := classify.New(env.Conf, classify.Options{
 		Parsers: classify.Fallback(env.Plugins, classify.Builtin()), Logger: env.Log,
 	})
@@ -114,12 +137,11 @@ func newServer(ctx context.Context, env Env, build BuildParts) (*Server, error) 
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{env: env, parts: parts}
-	s.metrics = newMetrics(s.journalDepth)
+	s.env, s.parts = env, parts
 	wake := make(chan struct{}, 1)
 	s.pipeline = &pipeline{
 		journal: env.Store, classify: classifier, rules: parts.Rules, dead: parts.DeadLetter,
-		metrics: s.metrics, log: env.Log, wake: wake, idle: time.Second,
+		metrics: s.metrics, log: env.Log, wake: wake, idle: time.Second, alertsAdded: parts.AlertsAdded,
 	}
 	in, err := s.ingest(ctx, wakeFunc(wake))
 	if err != nil {
@@ -152,32 +174,6 @@ func (s *Server) ingest(ctx context.Context, wake func()) (*ingest, error) {
 		in.sources[src.Name] = &ingestSource{Source: src, tokenHash: sha256.Sum256([]byte(tok))}
 	}
 	return in, nil
-}
-
-// configureOutputs tells the plugin host how to configure every output
-// instance: the non-secret properties from sa.yaml and, fetched at the
-// moment the plugin needs them, the credentials from the secret store.
-func configureOutputs(env Env) {
-	for key, props := range env.Config.Outputs {
-		service, descriptor, _ := strings.Cut(key, ":")
-		props := props
-		env.Plugins.Configure("output."+service, descriptor, func(ctx context.Context) (map[string]any, error) {
-			cfg := map[string]any{"descriptor": descriptor}
-			for k, v := range props {
-				cfg[k] = v
-			}
-			creds, err := env.Secrets.Get(ctx, "output/"+service+"/"+descriptor)
-			switch {
-			case errors.Is(err, secrets.ErrNotFound):
-			case err != nil:
-				return nil, err
-			}
-			for k, v := range creds {
-				cfg[k] = v.Reveal()
-			}
-			return cfg, nil
-		})
-	}
 }
 
 // Serve listens and runs the pipeline and loops until ctx ends, then shuts

@@ -57,7 +57,7 @@ func startServer(t *testing.T, dead DeadLetter) (*Server, string, string) {
 	data, _ := os.ReadFile(cfgPath)
 	os.WriteFile(cfgPath, []byte(strings.Replace(string(data), "listen: 127.0.0.1:8800", "listen: 127.0.0.1:0", 1)), 0o600)
 	build := func(context.Context, Env) (Parts, error) { return Parts{Rules: rootRule{}, DeadLetter: dead}, nil }
-	s, err := Open(ctx, home, build, slog.New(slog.DiscardHandler))
+	s, err := Open(ctx, home, Options{Build: build, Log: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,131 @@
+package embedded
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/streamalert-go/sa/host/classify"
+	"github.com/streamalert-go/sa/host/deadletter"
+	"github.com/streamalert-go/sa/host/dispatch"
+	"github.com/streamalert-go/sa/host/merge"
+	"github.com/streamalert-go/sa/host/publish"
+	"github.com/streamalert-go/sa/host/rules"
+)
+
+// DefaultParts builds the stages sa ships: the rules engine over the rule
+// and matcher directories, the dead letter store, and the dispatcher and
+// merger loops.
+func DefaultParts(ctx context.Context, env Env) (Parts, error) {
+	composer := publish.New(publish.Options{Logger: env.Log})
+	engine, err := loadRules(env, composer)
+	if err != nil {
+		return Parts{}, err
+	}
+	dead, err := deadletter.Open(env.Config.DeadLetter, deadletter.Options{})
+	if err != nil {
+		return Parts{}, err
+	}
+	instances := dispatch.NewInstances(dispatch.InstancesOptions{
+		Host: env.Plugins, Secrets: env.Secrets,
+		Settings: func(output string) (map[string]any, bool) {
+			v, ok := env.Config.Outputs[output]
+			return v, ok
+		},
+	})
+	d, err := dispatch.New(dispatch.Deps{
+		Queue: env.Store, Sender: env.Plugins, Instances: instances, Composer: composer, Observer: env.Observer,
+	}, dispatch.Options{Logger: env.Log})
+	if err != nil {
+		return Parts{}, err
+	}
+	m := merge.New(env.Store, merge.Options{Tick: env.Config.MergeTick, Merged: d.Wake, Logger: env.Log})
+	return Parts{
+		Rules:       ruleEngine{engine},
+		DeadLetter:  dead,
+		AlertsAdded: d.Wake,
+		Loops: []func(context.Context){
+			func(ctx context.Context) { logLoop(env, "dispatcher", d.Run(ctx)) },
+			func(ctx context.Context) { logLoop(env, "merger", m.Run(ctx)) },
+		},
+	}, nil
+}
+
+func logLoop(env Env, name string, err error) {
+	if err != nil && err != context.Canceled {
+		env.Log.Error(name+" stopped", "error", err.Error())
+	}
+}
+
+// loadRules reads every rule and matcher file and compiles them against
+// the conf's schemas. A directory that does not exist holds no rules.
+func loadRules(env Env, composer *publish.Composer) (*rules.Engine, error) {
+	read := func(dirs []string) ([]rules.File, error) {
+		var out []rules.File
+		for _, d := range dirs {
+			if _, err := os.Stat(d); os.IsNotExist(err) {
+				continue
+			}
+			files, err := rules.ReadDir(d)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, files...)
+		}
+		return out, nil
+	}
+	ruleFiles, err := read(env.Config.Rules)
+	if err != nil {
+		return nil, err
+	}
+	matcherFiles, err := read(env.Config.Matchers)
+	if err != nil {
+		return nil, err
+	}
+	engine, err := rules.New(rules.Options{
+		Rules: ruleFiles, Matchers: matcherFiles, Schemas: rules.ConfSchemas(env.Conf),
+		KnownOutput: func(o string) bool {
+			_, ok := env.Config.Outputs[o]
+			return ok
+		},
+		KnownPublisher: func(name string) bool { return composer.Check([]string{name}) == nil },
+		Logger:         env.Log,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("rules: %w", err)
+	}
+	return engine, nil
+}
+
+// ruleEngine adapts the rules engine to the pipeline.
+type ruleEngine struct{ e *rules.Engine }
+
+func (r ruleEngine) Evaluate(ctx context.Context, rec *classify.Record) ([]Match, error) {
+	matches, err := r.e.Evaluate(ctx, rules.Record{
+		LogType: string(rec.LogType), Parser: rec.Parser, Service: rec.Source.Service,
+		Source: rec.Source.Resource, Cluster: rec.Cluster, Raw: rec.Data,
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Match, len(matches))
+	for i, m := range matches {
+		out[i] = Match{
+			Rule: m.Rule.Name, Description: m.Rule.Description, Severity: m.Rule.Severity, Tags: m.Rule.Tags,
+			Record: m.Record, Outputs: m.Outputs, Publishers: m.Publishers, Context: m.Context,
+			MergeByKeys: m.MergeByKeys, MergeWindow: m.MergeWindow, Staged: m.Staged,
+		}
+	}
+	return out, nil
+}
+
+// observer counts dispatch results in the server's metrics.
+type observer struct{ m *metrics }
+
+func (o observer) OnResult(output string, status dispatch.Status, latency time.Duration) {
+	o.m.dispatch.WithLabelValues(output, string(status)).Inc()
+	if status != dispatch.Deferred {
+		o.m.dispatchTime.WithLabelValues(output).Observe(latency.Seconds())
+	}
+}
