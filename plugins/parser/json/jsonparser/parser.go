@@ -32,7 +32,6 @@
 package jsonparser
 
 import (
-	"context"
 	"fmt"
 	"regexp"
 
@@ -40,38 +39,20 @@ import (
 	"github.com/streamalert-go/sa/plugins/parser/internal/jsonx"
 	"github.com/streamalert-go/sa/plugins/parser/internal/parsekit"
 	saplugin "github.com/streamalert-go/sa/sdk/plugin"
-	"github.com/streamalert-go/sa/sdk/schema"
 )
 
 // Parser is the json parser. It is safe for concurrent use.
-type Parser struct {
-	cache *parsekit.Cache[*config]
-}
+type Parser = parsekit.Plugin[*config]
 
 // New returns a json parser.
 func New() *Parser {
-	return &Parser{cache: parsekit.NewCache(compile)}
-}
-
-// Info identifies the parser.
-func (p *Parser) Info() saplugin.Info {
-	return saplugin.Info{Name: "json", Version: "0.1.0", Description: "JSON records, with StreamAlert's json_path, embedded_json, json_regex_key and envelope_keys"}
-}
-
-// Schema is empty: a parser's options come with each schema, not from an
-// instance configuration.
-func (p *Parser) Schema() schema.Schema { return schema.Schema{} }
-
-// Parse parses a batch. Options that cannot be used fail the batch with
-// code InvalidArgument; a batch with no records only checks them.
-func (p *Parser) Parse(ctx context.Context, req saplugin.ParseRequest) ([]saplugin.ParseResult, error) {
-	// The schema plays no part in what this parser extracts, so schemas
-	// with equal options share one compiled entry.
-	c, err := p.cache.Get(nil, req.Options)
-	if err != nil {
-		return nil, err
-	}
-	return parsekit.Run(ctx, req.Records, c.parse)
+	return parsekit.NewPlugin(parsekit.PluginOptions[*config]{
+		Info:    saplugin.Info{Name: "json", Version: "0.1.0", Description: "JSON records, with StreamAlert's json_path, embedded_json, json_regex_key and envelope_keys"},
+		Compile: compile,
+		Parse:   func(c *config) parsekit.Func { return c.parse },
+		// What this parser extracts does not depend on the schema.
+		SchemaBlind: true,
+	})
 }
 
 // config is a compiled "configuration" object.

@@ -21,42 +21,24 @@
 package kvparser
 
 import (
-	"context"
 	"fmt"
 	"strings"
 
 	"github.com/streamalert-go/sa/plugins/parser/internal/jsonx"
 	"github.com/streamalert-go/sa/plugins/parser/internal/parsekit"
 	saplugin "github.com/streamalert-go/sa/sdk/plugin"
-	"github.com/streamalert-go/sa/sdk/schema"
 )
 
 // Parser is the kv parser. It is safe for concurrent use.
-type Parser struct {
-	cache *parsekit.Cache[*config]
-}
+type Parser = parsekit.Plugin[*config]
 
 // New returns a kv parser.
 func New() *Parser {
-	return &Parser{cache: parsekit.NewCache(compile)}
-}
-
-// Info identifies the parser.
-func (p *Parser) Info() saplugin.Info {
-	return saplugin.Info{Name: "kv", Version: "0.1.0", Description: "key=value records, with StreamAlert's delimiter and separator"}
-}
-
-// Schema is empty: a parser's options come with each schema.
-func (p *Parser) Schema() schema.Schema { return schema.Schema{} }
-
-// Parse parses a batch. A schema or options that cannot be used fail the
-// batch with code InvalidArgument; a batch with no records only checks them.
-func (p *Parser) Parse(ctx context.Context, req saplugin.ParseRequest) ([]saplugin.ParseResult, error) {
-	c, err := p.cache.Get(req.Schema, req.Options)
-	if err != nil {
-		return nil, err
-	}
-	return parsekit.Run(ctx, req.Records, c.parse)
+	return parsekit.NewPlugin(parsekit.PluginOptions[*config]{
+		Info:    saplugin.Info{Name: "kv", Version: "0.1.0", Description: "key=value records, with StreamAlert's delimiter and separator"},
+		Compile: compile,
+		Parse:   func(c *config) parsekit.Func { return c.parse },
+	})
 }
 
 type config struct {

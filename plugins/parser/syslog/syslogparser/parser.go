@@ -28,7 +28,6 @@
 package syslogparser
 
 import (
-	"context"
 	"fmt"
 	"regexp"
 	"strings"
@@ -36,35 +35,18 @@ import (
 	"github.com/streamalert-go/sa/plugins/parser/internal/jsonx"
 	"github.com/streamalert-go/sa/plugins/parser/internal/parsekit"
 	saplugin "github.com/streamalert-go/sa/sdk/plugin"
-	"github.com/streamalert-go/sa/sdk/schema"
 )
 
 // Parser is the syslog parser. It is safe for concurrent use.
-type Parser struct {
-	cache *parsekit.Cache[*config]
-}
+type Parser = parsekit.Plugin[*config]
 
 // New returns a syslog parser.
 func New() *Parser {
-	return &Parser{cache: parsekit.NewCache(compile)}
-}
-
-// Info identifies the parser.
-func (p *Parser) Info() saplugin.Info {
-	return saplugin.Info{Name: "syslog", Version: "0.1.0", Description: "syslog lines, as StreamAlert reads RFC 3164, and RFC 5424"}
-}
-
-// Schema is empty: a parser's options come with each schema.
-func (p *Parser) Schema() schema.Schema { return schema.Schema{} }
-
-// Parse parses a batch. A schema or options that cannot be used fail the
-// batch with code InvalidArgument; a batch with no records only checks them.
-func (p *Parser) Parse(ctx context.Context, req saplugin.ParseRequest) ([]saplugin.ParseResult, error) {
-	c, err := p.cache.Get(req.Schema, req.Options)
-	if err != nil {
-		return nil, err
-	}
-	return parsekit.Run(ctx, req.Records, c.parse)
+	return parsekit.NewPlugin(parsekit.PluginOptions[*config]{
+		Info:    saplugin.Info{Name: "syslog", Version: "0.1.0", Description: "syslog lines, as StreamAlert reads RFC 3164, and RFC 5424"},
+		Compile: compile,
+		Parse:   func(c *config) parsekit.Func { return c.parse },
+	})
 }
 
 // extras are the RFC 5424 keys given only to schemas that list them.
