@@ -2,7 +2,7 @@ package embedded
 
 import (
 	"bytes"
-	"compress/gzip"
+	"context"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/json"
@@ -14,13 +14,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/streamalert-go/sa/host/payload"
 	"github.com/streamalert-go/sa/host/store"
 )
 
 // BodyDecoder splits a request body into raw records: a JSON array, NDJSON,
 // or plain lines. Records it cannot read are errors, which reject the
 // request whole: the sender learns at once, and nothing is half-accepted.
-type BodyDecoder func(body []byte, contentType string, maxRecord int64) ([][]byte, error)
+type BodyDecoder func(body []byte, contentType string, lim Limits) ([][]byte, error)
 
 // ingest serves POST /v1/ingest/{source}.
 type ingest struct {
@@ -96,12 +97,7 @@ func (in *ingest) read(r *http.Request) ([][]byte, int, error) {
 	if err != nil {
 		return nil, http.StatusBadRequest, fmt.Errorf("read body: %w", err)
 	}
-	if r.Header.Get("Content-Encoding") == "gzip" || bytes.HasPrefix(body, []byte{0x1f, 0x8b}) {
-		if body, err = gunzip(body, in.limits.MaxBody); err != nil {
-			return nil, http.StatusBadRequest, err
-		}
-	}
-	records, err := in.decode(body, r.Header.Get("Content-Type"), in.limits.MaxRecord)
+	records, err := in.decode(body, r.Header.Get("Content-Type"), in.limits)
 	switch {
 	case errors.Is(err, errUnsupportedType):
 		return nil, http.StatusUnsupportedMediaType, err
@@ -113,21 +109,6 @@ func (in *ingest) read(r *http.Request) ([][]byte, int, error) {
 	return records, 0, nil
 }
 
-func gunzip(b []byte, max int64) ([]byte, error) {
-	zr, err := gzip.NewReader(bytes.NewReader(b))
-	if err != nil {
-		return nil, fmt.Errorf("gzip: %w", err)
-	}
-	out, err := io.ReadAll(io.LimitReader(zr, max+1))
-	if err != nil {
-		return nil, fmt.Errorf("gzip: %w", err)
-	}
-	if int64(len(out)) > max {
-		return nil, fmt.Errorf("body larger than %d bytes once decompressed", max)
-	}
-	return out, nil
-}
-
 func httpError(w http.ResponseWriter, status int, msg string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
@@ -137,54 +118,41 @@ func httpError(w http.ResponseWriter, status int, msg string) {
 // errUnsupportedType is wrapped by decoders for content types they refuse.
 var errUnsupportedType = errors.New("unsupported content type")
 
-// DecodeBody is the default BodyDecoder. application/json takes one JSON
-// value (an array is one record per element); application/x-ndjson and
-// text/plain take one record per non-empty line.
-func DecodeBody(body []byte, contentType string, maxRecord int64) ([][]byte, error) {
+// DecodeBody is the default BodyDecoder, on payload.ReadBody: a JSON array
+// is one record per element, a single JSON document one record, otherwise
+// one record per non-empty line; gzip is detected by its magic bytes. A part
+// ReadBody cannot decode rejects the request, with its reason.
+func DecodeBody(body []byte, contentType string, limits Limits) ([][]byte, error) {
 	mt, _, _ := strings.Cut(contentType, ";")
+	wantJSON := false
 	switch strings.TrimSpace(strings.ToLower(mt)) {
-	case "application/json":
-		return decodeJSON(body, maxRecord)
-	case "", "application/x-ndjson", "application/jsonl", "text/plain":
-		return splitLines(body, maxRecord)
+	case "application/json", "application/x-ndjson", "application/jsonl":
+		wantJSON = true
+	case "", "text/plain":
+	default:
+		return nil, fmt.Errorf("%w %q: send application/json, application/x-ndjson or text/plain", errUnsupportedType, mt)
 	}
-	return nil, fmt.Errorf("%w %q: send application/json, application/x-ndjson or text/plain", errUnsupportedType, mt)
-}
-
-func decodeJSON(body []byte, maxRecord int64) ([][]byte, error) {
-	trimmed := bytes.TrimSpace(body)
-	if !json.Valid(trimmed) {
-		return nil, errors.New("body is not valid JSON (for one record per line, send application/x-ndjson)")
-	}
-	if len(trimmed) == 0 || trimmed[0] != '[' {
-		return checkSizes([][]byte{trimmed}, maxRecord)
-	}
-	var elems []json.RawMessage
-	if err := json.Unmarshal(trimmed, &elems); err != nil {
-		return nil, err
-	}
-	out := make([][]byte, len(elems))
-	for i, e := range elems {
-		out[i] = e
-	}
-	return checkSizes(out, maxRecord)
-}
-
-func splitLines(body []byte, maxRecord int64) ([][]byte, error) {
-	var out [][]byte
-	for line := range bytes.Lines(body) {
-		line = bytes.TrimRight(line, "\r\n")
-		if len(bytes.TrimSpace(line)) > 0 {
-			out = append(out, line)
+	lim := payload.Limits{MaxRecordBytes: int(limits.MaxRecord), MaxObjectBytes: int64(len(body)) + 1, MaxExpandedBytes: limits.MaxBody}
+	var records [][]byte
+	var failure *payload.Failure
+	err := payload.ReadBody(context.Background(), payload.Source{}, bytes.NewReader(body), lim, func(b payload.Batch) error {
+		records = append(records, b.Records...)
+		if len(b.Failures) > 0 && failure == nil {
+			failure = &b.Failures[0]
 		}
+		return nil
+	})
+	switch {
+	case err != nil:
+		return nil, err
+	case failure != nil:
+		return nil, errors.New(failure.Reason)
 	}
-	return checkSizes(out, maxRecord)
-}
-
-func checkSizes(records [][]byte, max int64) ([][]byte, error) {
-	for i, r := range records {
-		if int64(len(r)) > max {
-			return nil, fmt.Errorf("record %d is %d bytes, over the %d-byte limit", i+1, len(r), max)
+	if wantJSON {
+		for i, r := range records {
+			if !json.Valid(r) {
+				return nil, fmt.Errorf("record %d is not valid JSON (send text/plain for raw lines)", i+1)
+			}
 		}
 	}
 	return records, nil

@@ -71,12 +71,12 @@ func TestIngest(t *testing.T) {
 		{name: "wrong token", path: "web", token: "nope", body: "x", status: 401, want: "bearer token"},
 		{name: "no token", path: "web", body: "x", status: 401, want: "bearer token"},
 		{name: "unknown source", path: "other", token: testIngestToken, body: "x", status: 404, want: `no ingest source \"other\"`},
-		{name: "malformed json", path: "web", token: testIngestToken, ctype: "application/json", body: `{"a":`, status: 400, want: "not valid JSON"},
+		{name: "malformed json", path: "web", token: testIngestToken, ctype: "application/json", body: `{"a":`, status: 400, want: "record 1 is not valid JSON"},
 		{name: "bad gzip", path: "web", token: testIngestToken, encoding: "gzip", body: "\x1f\x8bnope", status: 400, want: "gzip"},
 		{name: "empty", path: "web", token: testIngestToken, body: "\n\n", status: 400, want: "no records"},
-		{name: "record too large", path: "web", token: testIngestToken, body: strings.Repeat("x", 300), status: 400, want: "256-byte limit"},
+		{name: "record too large", path: "web", token: testIngestToken, body: strings.Repeat("x", 300), status: 400, want: "256-byte record limit"},
 		{name: "body too large", path: "web", token: testIngestToken, body: strings.Repeat("x\n", 600), status: 413, want: "larger than 1024"},
-		{name: "gzip bomb", path: "web", token: testIngestToken, encoding: "gzip", body: gz(strings.Repeat("x", 5000)), status: 400, want: "once decompressed"},
+		{name: "gzip bomb", path: "web", token: testIngestToken, encoding: "gzip", body: gz(strings.Repeat("x", 5000)), status: 400, want: "decompressed data exceeds the size limit of 1024 bytes"},
 		{name: "unsupported type", path: "web", token: testIngestToken, ctype: "application/xml", body: "<a/>", status: 415, want: "unsupported content type"},
 	}
 	accepted := 0
