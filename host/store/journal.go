@@ -25,9 +25,13 @@ type Journal interface {
 	WithJournalTx(ctx context.Context, fn func(JournalTx) error) error
 }
 
-// JournalTx is a write transaction that can also acknowledge entries.
+// JournalTx is a write transaction that can also append and acknowledge
+// entries: an app batch's records and the app's new checkpoint commit
+// together, so a poll that dies between them neither loses nor repeats.
 type JournalTx interface {
 	Tx
+	// Append stores an entry as part of the transaction.
+	Append(ctx context.Context, e JournalEntry) (int64, error)
 	// Ack removes processed entries from the journal.
 	Ack(ctx context.Context, ids ...int64) error
 }

@@ -42,6 +42,8 @@ type Config struct {
 	Isolate []string `yaml:"isolate"`
 	// Sources are the HTTP ingest endpoints.
 	Sources []Source `yaml:"sources"`
+	// Apps are app plugin instances polled on a schedule.
+	Apps []App `yaml:"apps"`
 	// Outputs configures output instances: "service:descriptor" → properties
 	// that are not credentials (credentials live in the secret store).
 	Outputs map[string]map[string]any `yaml:"outputs"`
@@ -63,6 +65,23 @@ type Source struct {
 	// Token names the secret holding the bearer token ("ingest/<name>",
 	// property "token").
 	Token string `yaml:"token"`
+}
+
+// App is an app plugin instance: sa polls it on its schedule and its logs
+// classify as source streamalert_app/<name>, which a cluster's
+// data_sources must list, as StreamAlert's apps do.
+type App struct {
+	Name string `yaml:"name"`
+	// Plugin is the app plugin's name ("duo", "file").
+	Plugin string `yaml:"plugin"`
+	// Schedule is rate(...), cron(...) or a duration.
+	Schedule string `yaml:"schedule"`
+	// Budget bounds one poll (5m); a poll that runs out with more to
+	// gather continues at once.
+	Budget time.Duration `yaml:"budget"`
+	// Config holds the properties that are not credentials; credentials
+	// are in the secret store as app/<plugin>/<name>.
+	Config map[string]any `yaml:"config"`
 }
 
 // Limits bounds ingest.
@@ -158,6 +177,23 @@ func (c *Config) check() error {
 		}
 		if s.Token == "" {
 			errs = append(errs, fmt.Errorf("%s.token: required: the secret holding the source's bearer token", at))
+		}
+	}
+	apps := map[string]bool{}
+	for i, a := range c.Apps {
+		at := fmt.Sprintf("apps[%d]", i)
+		switch {
+		case !sourceNameRE.MatchString(a.Name):
+			errs = append(errs, fmt.Errorf("%s.name: %q: want 1-64 letters, digits, '_', '.' or '-'", at, a.Name))
+		case apps[a.Name]:
+			errs = append(errs, fmt.Errorf("%s.name: %q is used twice", at, a.Name))
+		}
+		apps[a.Name] = true
+		if a.Plugin == "" {
+			errs = append(errs, fmt.Errorf("%s.plugin: required", at))
+		}
+		if _, err := ParseSchedule(a.Schedule); err != nil {
+			errs = append(errs, fmt.Errorf("%s.schedule: %w", at, err))
 		}
 	}
 	if c.Limits.MaxRecord > c.Limits.MaxBody {

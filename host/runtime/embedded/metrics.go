@@ -17,6 +17,7 @@ type metrics struct {
 	dispatch       *prometheus.CounterVec
 	dispatchTime   *prometheus.HistogramVec
 	pluginRestarts *prometheus.GaugeVec
+	appPolls       *prometheus.CounterVec
 	journalDepth   prometheus.GaugeFunc
 }
 
@@ -49,11 +50,14 @@ func newMetrics(journalDepth func() float64) *metrics {
 			Name: "sa_plugin_restarts", Help: "Restarts of each plugin process since sa started.",
 		}, []string{"plugin"}),
 	}
+	m.appPolls = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "sa_app_polls_total", Help: "App polls, by app instance and result.",
+	}, []string{"app", "result"})
 	m.journalDepth = prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "sa_journal_records", Help: "Records accepted and not yet processed.",
 	}, journalDepth)
 	m.reg.MustRegister(m.recordsIn, m.ingestRejected, m.classified, m.failed, m.alerts, m.dispatch,
-		m.dispatchTime, m.pluginRestarts, m.journalDepth,
+		m.dispatchTime, m.pluginRestarts, m.appPolls, m.journalDepth,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -147,6 +147,11 @@ func newServer(ctx context.Context, env Env, build BuildParts) (*Server, error) 
 	if err != nil {
 		return nil, err
 	}
+	if len(env.Config.Apps) > 0 {
+		sch := &scheduler{apps: env.Config.Apps, plugins: env.Plugins, journal: env.Store, wake: wakeFunc(wake), metrics: s.metrics, log: env.Log}
+		sch.configure(env.Secrets)
+		s.parts.Loops = append(s.parts.Loops, sch.run)
+	}
 	mux := http.NewServeMux()
 	mux.Handle("POST /v1/ingest/{source}", in)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}))

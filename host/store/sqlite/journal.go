@@ -16,16 +16,23 @@ func (s *Store) Append(ctx context.Context, e store.JournalEntry) (int64, error)
 	if e.Service == "" || e.Resource == "" {
 		return 0, invalidf("journal entry has no source")
 	}
+	var id int64
+	err := s.write(ctx, "append to journal", func(tx *sql.Tx) (err error) {
+		id, err = appendEntry(ctx, tx, e)
+		return err
+	})
+	return id, err
+}
+
+func appendEntry(ctx context.Context, tx *sql.Tx, e store.JournalEntry) (int64, error) {
 	received := e.Received
 	if received.IsZero() {
 		received = time.Now()
 	}
 	var id int64
-	err := s.write(ctx, "append to journal", func(tx *sql.Tx) error {
-		return tx.QueryRowContext(ctx,
-			`INSERT INTO journal (service, resource, received, count, records) VALUES (?, ?, ?, ?, ?) RETURNING id`,
-			e.Service, e.Resource, received.UnixMicro(), len(e.Records), encodeRecords(e.Records)).Scan(&id)
-	})
+	err := tx.QueryRowContext(ctx,
+		`INSERT INTO journal (service, resource, received, count, records) VALUES (?, ?, ?, ?, ?) RETURNING id`,
+		e.Service, e.Resource, received.UnixMicro(), len(e.Records), encodeRecords(e.Records)).Scan(&id)
 	return id, err
 }
 
@@ -78,6 +85,14 @@ func (s *Store) WithJournalTx(ctx context.Context, fn func(store.JournalTx) erro
 }
 
 type journalTxn struct{ txn }
+
+func (t journalTxn) Append(ctx context.Context, e store.JournalEntry) (int64, error) {
+	if e.Service == "" || e.Resource == "" {
+		return 0, invalidf("journal entry has no source")
+	}
+	id, err := appendEntry(ctx, t.tx, e)
+	return id, wrap("append to journal", err)
+}
 
 func (t journalTxn) Ack(ctx context.Context, ids ...int64) error {
 	for _, id := range ids {

@@ -67,6 +67,51 @@ func TestJournal(t *testing.T) {
 	}
 }
 
+// TestJournalAppendWithState: records and a checkpoint commit together or
+// not at all.
+func TestJournalAppendWithState(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, t.TempDir()+"/sa.db", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	entry := store.JournalEntry{Service: "streamalert_app", Resource: "duo", Records: [][]byte{[]byte(`{}`)}}
+	err = s.WithJournalTx(ctx, func(tx store.JournalTx) error {
+		if _, err := tx.Append(ctx, entry); err != nil {
+			return err
+		}
+		if err := tx.PutState(ctx, "app/duo", []byte("cursor-1")); err != nil {
+			return err
+		}
+		return fmt.Errorf("the host went away")
+	})
+	if err == nil {
+		t.Fatal("want the function's error")
+	}
+	if n, _, _ := s.Depth(ctx); n != 0 {
+		t.Errorf("%d entries after a rolled-back batch", n)
+	}
+	if _, ok, _ := s.GetState(ctx, "app/duo"); ok {
+		t.Error("state saved by a rolled-back batch")
+	}
+	err = s.WithJournalTx(ctx, func(tx store.JournalTx) error {
+		if _, err := tx.Append(ctx, entry); err != nil {
+			return err
+		}
+		return tx.PutState(ctx, "app/duo", []byte("cursor-1"))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, _, _ := s.Depth(ctx); n != 1 {
+		t.Errorf("%d entries, want 1", n)
+	}
+	if v, ok, _ := s.GetState(ctx, "app/duo"); !ok || string(v) != "cursor-1" {
+		t.Errorf("state %q %v, want cursor-1", v, ok)
+	}
+}
+
 func TestDecodeRecordsDamaged(t *testing.T) {
 	if _, err := decodeRecords([]byte{0x05, 'a'}); err == nil {
 		t.Error("a truncated record decoded")

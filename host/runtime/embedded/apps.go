@@ -1,0 +1,137 @@
+package embedded
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/streamalert-go/sa/host/pluginhost"
+	"github.com/streamalert-go/sa/host/secrets"
+	"github.com/streamalert-go/sa/host/store"
+	saplugin "github.com/streamalert-go/sa/sdk/plugin"
+)
+
+// appService is the data_sources service app logs classify under.
+const appService = "streamalert_app"
+
+// scheduler polls app plugin instances. Each instance has one loop, so an
+// instance never polls twice at once; each batch's logs and the state after
+// them commit in one transaction, so a poll cut short anywhere resumes from
+// the last batch that committed, losing and repeating nothing.
+type scheduler struct {
+	apps    []App
+	plugins *pluginhost.Host
+	journal interface {
+		store.Journal
+		store.Checkpoints
+	}
+	wake func()
+	metrics *metrics
+	log     *slog.Logger
+}
+
+// configure tells the plugin host how to configure each app instance.
+func (s *scheduler) configure(sec secrets.Store) {
+	for _, a := range s.apps {
+		s.plugins.Configure("app."+a.Plugin, a.Name, func(ctx context.Context) (map[string]any, error) {
+			cfg := map[string]any{}
+			for k, v := range a.Config {
+				cfg[k] = v
+			}
+			creds, err := sec.Get(ctx, "app/"+a.Plugin+"/"+a.Name)
+			if err != nil && !errors.Is(err, secrets.ErrNotFound) {
+				return nil, err
+			}
+			for k, v := range creds {
+				cfg[k] = v.Reveal()
+			}
+			return cfg, nil
+		})
+	}
+}
+
+// run polls every app until ctx ends.
+func (s *scheduler) run(ctx context.Context) {
+	done := make(chan struct{})
+	for _, a := range s.apps {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			s.loop(ctx, a)
+		}()
+	}
+	for range s.apps {
+		<-done
+	}
+}
+
+func (s *scheduler) loop(ctx context.Context, a App) {
+	sched, err := ParseSchedule(a.Schedule)
+	if err != nil {
+		s.log.Error("app not scheduled", "app", a.Name, "error", err.Error())
+		return
+	}
+	next := time.Now() // the first poll runs at start
+	for {
+		if d := time.Until(next); d > 0 {
+			t := time.NewTimer(d)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return
+			case <-t.C:
+			}
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		more, err := s.poll(ctx, a)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			s.log.Warn("app poll failed; the next poll resumes from the last saved state", "app", a.Name, "error", err.Error())
+			s.metrics.appPolls.WithLabelValues(a.Name, "error").Inc()
+		case err == nil:
+			s.metrics.appPolls.WithLabelValues(a.Name, "ok").Inc()
+		}
+		if more && err == nil {
+			next = time.Now() // the budget ran out with logs left: continue
+			continue
+		}
+		next = sched.Next(time.Now())
+	}
+}
+
+// poll runs one Gather from the saved state and reports whether the app
+// said more remains.
+func (s *scheduler) poll(ctx context.Context, a App) (more bool, err error) {
+	key := "app/" + a.Name
+	state, _, err := s.journal.GetState(ctx, key)
+	if err != nil {
+		return false, fmt.Errorf("load state: %w", err)
+	}
+	budget := a.Budget
+	if budget <= 0 {
+		budget = 5 * time.Minute
+	}
+	err = s.plugins.Gather(ctx, a.Plugin, a.Name, state, budget, func(b saplugin.Batch) error {
+		err := s.journal.WithJournalTx(ctx, func(tx store.JournalTx) error {
+			if len(b.Logs) > 0 {
+				if _, err := tx.Append(ctx, store.JournalEntry{Service: appService, Resource: a.Name, Records: b.Logs}); err != nil {
+					return err
+				}
+			}
+			return tx.PutState(ctx, key, b.State)
+		})
+		if err != nil {
+			return fmt.Errorf("commit batch: %w", err)
+		}
+		more = b.More
+		s.metrics.recordsIn.WithLabelValues(appService + "/" + a.Name).Add(float64(len(b.Logs)))
+		if len(b.Logs) > 0 {
+			s.wake()
+		}
+		return nil
+	})
+	return more, err
+}
