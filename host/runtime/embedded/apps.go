@@ -27,7 +27,7 @@ type scheduler struct {
 		store.Journal
 		store.Checkpoints
 	}
-	wake func()
+	wake    func()
 	metrics *metrics
 	log     *slog.Logger
 }
