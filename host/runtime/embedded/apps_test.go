@@ -2,6 +2,8 @@ package embedded
 
 import (
 	"context"
+	"io"
+	"net/http"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -67,7 +69,8 @@ func TestAppToOutput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Listen(); err != nil {
+	addr, err := s.Listen()
+	if err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
@@ -88,6 +91,24 @@ func TestAppToOutput(t *testing.T) {
 	time.Sleep(time.Second) // a few more polls: nothing may be gathered twice
 	if n := countLines(alerts); n != 4 {
 		t.Errorf("%d alerts delivered, want exactly 4", n)
+	}
+	resp, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{
+		`sa_plugin_up{instance="",plugin="app.file",state="running"} 1`,
+		`sa_plugin_up{instance="",plugin="parser.json",state="running"} 1`,
+		`sa_deliveries_pending 0`,
+		`sa_dispatch_results_total{output="file:sample",result="delivered"} 4`,
+		`sa_app_polls_total{app="local_logs",result="ok"}`,
+		`sa_records_in_total{source="streamalert_app/local_logs"} 7`,
+	} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("metrics lack %s", want)
+		}
 	}
 }
 

@@ -31,7 +31,7 @@ func newTestIngest(t *testing.T, j store.Journal) (*httptest.Server, *int) {
 		limits:  Limits{MaxBody: 1 << 10, MaxRecord: 256},
 		decode:  DecodeBody,
 		wake:    func() { woken++ },
-		metrics: newMetrics(func() float64 { return 0 }),
+		metrics: newMetrics(gauges{journalDepth: func() float64 { return 0 }, pendingDeliveries: func() float64 { return 0 }}),
 		log:     slog.New(slog.DiscardHandler),
 	}
 	mux := http.NewServeMux()

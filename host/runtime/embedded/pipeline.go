@@ -117,7 +117,9 @@ func (p *pipeline) process(ctx context.Context, e store.JournalEntry) error {
 		if err := p.dead.Add(ctx, failures); err != nil {
 			return fmt.Errorf("entry %d: dead letter: %w", e.ID, err)
 		}
-		p.metrics.failed.WithLabelValues(src.String()).Add(float64(len(failures)))
+		for _, f := range failures {
+			p.metrics.failed.WithLabelValues(src.String(), string(f.LogType)).Inc()
+		}
 	}
 	err = p.journal.WithJournalTx(ctx, func(tx store.JournalTx) error {
 		if err := tx.Insert(ctx, alerts...); err != nil {

@@ -124,8 +124,8 @@ func Open(ctx context.Context, home string, opts Options) (*Server, error) {
 }
 
 func newServer(ctx context.Context, env Env, build BuildParts) (*Server, error) {
-	s := &Server{}
-	s.metrics = newMetrics(s.journalDepth)
+	s := &Server{env: env}
+	s.metrics = newMetrics(gauges{journalDepth: s.journalDepth, pendingDeliveries: s.pendingDeliveries, plugins: env.Plugins.Statuses})
 	env.Observer = observer{s.metrics}
 	classifier, err := classify.New(env.Conf, classify.Options{
 		Parsers: classify.Fallback(env.Plugins, classify.Builtin()), Logger: env.Log,
@@ -241,6 +241,16 @@ func (s *Server) journalDepth() float64 {
 	return float64(n)
 }
 
+func (s *Server) pendingDeliveries() float64 {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	n, err := s.env.Store.PendingDeliveries(ctx)
+	if err != nil {
+		return -1
+	}
+	return float64(n)
+}
+
 // healthz answers 200 when the store answers, with the state of every
 // plugin the server started; a failed plugin is reported, not fatal.
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
@@ -253,7 +263,6 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	}
 	var plugins []map[string]any
 	for _, st := range s.env.Plugins.Statuses() {
-		s.metrics.pluginRestarts.WithLabelValues(st.Address).Set(float64(st.Restarts))
 		plugins = append(plugins, map[string]any{"plugin": st.Address, "instance": st.Instance, "state": st.State, "restarts": st.Restarts, "error": st.LastError})
 	}
 	w.Header().Set("Content-Type", "application/json")

@@ -71,6 +71,14 @@ func (s *Store) Depth(ctx context.Context) (entries, records int64, err error) {
 	return entries, records, wrap("journal depth", err)
 }
 
+// PendingDeliveries counts alert x output pairs waiting to be delivered
+// (pending, leased or not), the dispatcher's queue depth.
+func (s *Store) PendingDeliveries(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM deliveries WHERE status = 'pending'`).Scan(&n)
+	return n, wrap("count pending deliveries", err)
+}
+
 // WithJournalTx runs fn in one write transaction; see store.Journal.
 func (s *Store) WithJournalTx(ctx context.Context, fn func(store.JournalTx) error) error {
 	tx, err := s.w.BeginTx(ctx, nil)
