@@ -3,8 +3,8 @@ package embedded
 import (
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/streamalert-go/sa/host/pluginhost"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/streamalert-go/sa/host/pluginhost"
 )
 
 // metrics are the runtime's Prometheus metrics. The AWS runtime emits the
