@@ -172,17 +172,20 @@ func TestKeyedCache(t *testing.T) {
 		t.Errorf("%d fetches, want 2 (hits and misses cached)", n)
 	}
 	tables.Get("d", "b") // evicts one of the two
-	tables.Get("d", "a")
-	tables.Get("d", "absent")
-	if n := calls.Load(); n != 4 {
-		t.Errorf("%d fetches after eviction, want 4", n)
+	k := tables.tables["d"].(*keyed)
+	if n := len(k.cache); n != 2 {
+		t.Errorf("cache holds %d keys, want MaxKeys 2", n)
+	}
+	tables.Get("d", "b")
+	if n := calls.Load(); n != 3 {
+		t.Errorf("%d fetches, want 3 (b cached)", n)
 	}
 	clk.add(4 * time.Minute)
 	if v, ok := tables.Get("d", "b"); v != "v-b" || !ok {
 		t.Errorf("b = %v %v", v, ok)
 	}
-	if n := calls.Load(); n != 5 {
-		t.Errorf("%d fetches after expiry, want 5", n)
+	if n := calls.Load(); n != 4 {
+		t.Errorf("%d fetches after expiry, want 4", n)
 	}
 }
 

@@ -61,11 +61,11 @@ func (w *whole) load(first bool) {
 	}
 	w.loading = false
 	w.mu.Unlock()
-	if first {
-		close(w.firstRun)
-	}
 	if err != nil {
 		w.t.report(w.tb.Name, err)
+	}
+	if first {
+		close(w.firstRun)
 	}
 }
 

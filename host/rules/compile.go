@@ -123,6 +123,9 @@ func (c *compiler) compile(env *cel.Env, src exprSrc, owner, what, suffix string
 		}
 		return nil, nil, false
 	}
+	if !c.checkIndexes(ast, src, owner, what, suffix) {
+		return nil, nil, false
+	}
 	if t := ast.OutputType(); !want(t) {
 		c.probs.errorf(src.at, owner, "%s: has type %s, want %s%s", what, t, wantName(what), suffix)
 		return nil, nil, false

@@ -18,6 +18,7 @@ func ConfSchemas(c *config.Config) Schemas {
 
 type confSchemas map[string]Schema
 
+// LogTypes implements Schemas.
 func (c confSchemas) LogTypes() []string {
 	out := make([]string, 0, len(c))
 	for name := range c {
@@ -27,6 +28,7 @@ func (c confSchemas) LogTypes() []string {
 	return out
 }
 
+// Schema implements Schemas.
 func (c confSchemas) Schema(logType string) (Schema, bool) {
 	s, ok := c[logType]
 	return s, ok
@@ -82,3 +84,5 @@ func convertKind(t config.Type) Kind {
 	}
 	return KindAny
 }
+
+var _ Schemas = confSchemas{}

@@ -5,13 +5,16 @@ import (
 
 	"cel.dev/cel-go/checker"
 	"cel.dev/cel-go/common/types/ref"
+	"cel.dev/cel-go/interpreter"
 )
 
 // maxValueSize bounds, for cost estimation, the size of any value read
-// from a record or a rule's context: no string, list or map inside a
-// record can hold more than the record's bytes, and records are far
-// smaller than this.
-const maxValueSize = 1 << 20
+// from a record or a rule's context. Records arrive in deliveries of at
+// most a mebibyte (a Kinesis record; SQS and SNS messages are smaller),
+// and a JSON list or object takes at least two bytes an element, so no
+// value inside a record has more elements than this, and no string more
+// than twice as many characters, which the estimate's margin covers.
+const maxValueSize = 1 << 19
 
 // Cost tracking makes every evaluation several times slower, and most
 // rules cannot possibly exceed their budget: a handful of comparisons on a
@@ -29,9 +32,14 @@ var traversals = map[string]bool{
 	"safe_json_loads": true, "is_public_policy": true, "fetch_values_by_datatype": true,
 }
 
+// parts are the helpers whose result is a part of their first argument
+// (or their default), so no larger than it.
+var parts = map[string]bool{"get": true, "get_first_key": true, "get_keys": true, "safe_json_loads": true}
+
 // staticCost is the compile-time cost estimator.
 type staticCost struct{}
 
+// EstimateSize implements checker.CostEstimator.
 func (staticCost) EstimateSize(n checker.AstNode) *checker.SizeEstimate {
 	if p := n.Path(); len(p) > 0 && (p[0] == "record" || p[0] == "context") {
 		return &checker.SizeEstimate{Min: 0, Max: maxValueSize}
@@ -39,8 +47,9 @@ func (staticCost) EstimateSize(n checker.AstNode) *checker.SizeEstimate {
 	return nil
 }
 
+// EstimateCallCost implements checker.CostEstimator.
 func (s staticCost) EstimateCallCost(fn, _ string, _ *checker.AstNode, args []checker.AstNode) *checker.CallEstimate {
-	if !traversals[fn] || len(args) == 0 {
+	if !traversals[fn] && !parts[fn] || len(args) == 0 {
 		return nil
 	}
 	size := args[0].ComputedSize()
@@ -51,15 +60,27 @@ func (s staticCost) EstimateCallCost(fn, _ string, _ *checker.AstNode, args []ch
 	if size != nil {
 		max = size.Max
 	}
-	// The result of a traversal is part of its input, so no larger.
-	return &checker.CallEstimate{CostEstimate: checker.CostEstimate{Min: 1, Max: max},
-		ResultSize: &checker.SizeEstimate{Min: 0, Max: max}}
+	est := &checker.CallEstimate{CostEstimate: checker.CostEstimate{Min: 1, Max: 1}}
+	if traversals[fn] {
+		est.Max = max
+	}
+	if parts[fn] {
+		// A default (get's third argument) can be larger than the input.
+		for _, a := range args[1:] {
+			if sz := a.ComputedSize(); sz != nil && sz.Max > max {
+				max = sz.Max
+			}
+		}
+		est.ResultSize = &checker.SizeEstimate{Min: 0, Max: max}
+	}
+	return est
 }
 
 // runtimeCost charges a traversal helper the number of values it could
 // walk, when a program is cost-tracked.
 type runtimeCost struct{}
 
+// CallCost implements interpreter.ActualCostEstimator.
 func (runtimeCost) CallCost(fn, _ string, args []ref.Val, _ ref.Val) *uint64 {
 	if !traversals[fn] || len(args) == 0 {
 		return nil
@@ -85,3 +106,8 @@ func countNodes(v any, n uint64) uint64 {
 	}
 	return n + 1
 }
+
+var (
+	_ checker.CostEstimator           = staticCost{}
+	_ interpreter.ActualCostEstimator = runtimeCost{}
+)

@@ -279,3 +279,33 @@ rules:
 		t.Errorf("fired %v, want %v", got, want)
 	}
 }
+
+// TestConcurrentEvaluate runs the pack from several goroutines at once;
+// with -race it checks the engine's shared state.
+func TestConcurrentEvaluate(t *testing.T) {
+	e := packEngine(t, Options{Logger: quietLog})
+	raw := `{"eventName":"StopLogging","eventSource":"cloudtrail.amazonaws.com","userIdentity":{},"requestParameters":{},
+		"errorCode":"","eventType":"AwsApiCall"}`
+	done := make(chan []string)
+	for range 4 {
+		go func() {
+			var last []string
+			for range 200 {
+				ms, err := e.Evaluate(context.Background(), Record{LogType: "cloudtrail:events", Raw: json.RawMessage(raw)})
+				if err != nil {
+					t.Error(err)
+				}
+				last = last[:0]
+				for _, m := range ms {
+					last = append(last, m.Rule.Name)
+				}
+			}
+			done <- last
+		}()
+	}
+	for range 4 {
+		if got := <-done; !slices.Equal(got, []string{"cloudtrail_critical_api_calls"}) {
+			t.Errorf("fired %v", got)
+		}
+	}
+}

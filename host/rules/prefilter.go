@@ -140,23 +140,25 @@ func newRuleIndex(list []*compiled) *ruleIndex {
 }
 
 // candidates returns the rules to offer a record with data, in load
-// order. buf is scratch space the result may use.
-func (ix *ruleIndex) candidates(data map[string]any, buf []*compiled) []*compiled {
+// order. buf is scratch space: the list is built there when the index
+// narrows it, and the (possibly grown) buffer is returned for reuse, never
+// a slice of the index itself, which callers must not write to.
+func (ix *ruleIndex) candidates(data map[string]any, buf []*compiled) (list, scratch []*compiled) {
 	if len(ix.fields) == 0 {
-		return ix.all
+		return ix.all, buf
 	}
 	buf = append(buf[:0], ix.always...)
 	for _, f := range ix.fields {
 		v, ok := stringAt(data, f.path)
 		if !ok {
-			return ix.all
+			return ix.all, buf
 		}
 		buf = append(buf, f.byValue[v]...)
 	}
 	if len(ix.fields) > 1 || len(ix.always) > 0 {
 		slices.SortFunc(buf, func(a, b *compiled) int { return a.pos - b.pos })
 	}
-	return buf
+	return buf, buf
 }
 
 func stringAt(data map[string]any, path []string) (string, bool) {

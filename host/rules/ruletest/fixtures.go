@@ -20,6 +20,7 @@ type tables struct {
 	current map[string]map[string]any
 }
 
+// Get implements rules.Lookup.
 func (t *tables) Get(table, key string) (any, bool) {
 	v, ok := t.current[table][key]
 	return v, ok

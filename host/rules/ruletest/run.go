@@ -151,6 +151,7 @@ func newRunner(opts Options) (*runner, error) {
 
 type errorSink struct{ r *runner }
 
+// RuleError implements rules.ErrorSink.
 func (s errorSink) RuleError(e rules.RuleError) { s.r.errs = append(s.r.errs, e) }
 
 // selected applies Options.Only.

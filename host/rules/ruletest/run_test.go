@@ -73,10 +73,12 @@ func TestCompatEvents(t *testing.T) {
 	t.Logf("%s", strings.TrimSpace(out.String()))
 }
 
-// TestPackEvents runs the repository's rule tests against all its rules:
-// every enabled rule must be covered both ways.
+// TestPackEvents runs the repository's rule tests against all its rules,
+// the community pack and the samples sa init installs: every enabled rule
+// must be covered both ways.
 func TestPackEvents(t *testing.T) {
-	sum, err := Run(context.Background(), options(t, "rules"), []string{filepath.Join(repoDir, "rules")})
+	sum, err := Run(context.Background(), options(t, "rules", "samples/rules"),
+		[]string{filepath.Join(repoDir, "rules"), filepath.Join(repoDir, "samples", "rules")})
 	if err != nil {
 		t.Fatal(err)
 	}
