@@ -20,16 +20,23 @@ import (
 
 func newIngestCmd(g *globals) *cobra.Command {
 	var source, server string
+	var local bool
 	cmd := &cobra.Command{
 		Use:   "ingest --source NAME [FILE|-]",
-		Short: "Send log records (one per line) to a running sa serve",
+		Short: "Send log records (one per line) to a running sa serve, or process them once here",
 		Long: `ingest reads records, one per line, from FILE or standard input and posts
 them to the ingest endpoint of a running sa serve, gzipped, in batches within
 its body limit, authorised with the source's token from the secret store. A
 batch the server accepts is durable: it is processed even if the server stops
-right after.`,
+right after.
+
+With --local, no server is needed: the records are classified, evaluated,
+stored and delivered in this process, which exits when all of it is done.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if local {
+				return ingestLocal(cmd, g, source, args)
+			}
 			cfg, err := embedded.LoadConfig(g.home)
 			if err != nil {
 				return err
@@ -58,8 +65,35 @@ right after.`,
 	}
 	cmd.Flags().StringVar(&source, "source", "", "ingest source name from sa.yaml (required)")
 	cmd.Flags().StringVar(&server, "server", "", "server URL (default http://<listen> from sa.yaml)")
+	cmd.Flags().BoolVar(&local, "local", false, "process the records in this process instead of sending them to a server")
 	cmd.MarkFlagRequired("source")
 	return cmd
+}
+
+func ingestLocal(cmd *cobra.Command, g *globals, source string, args []string) error {
+	in, err := openInput(args)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	var records [][]byte
+	sc := bufio.NewScanner(in)
+	sc.Buffer(make([]byte, 64<<10), 64<<20)
+	for sc.Scan() {
+		if len(bytes.TrimSpace(sc.Bytes())) > 0 {
+			records = append(records, bytes.Clone(sc.Bytes()))
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("read input: %w", err)
+	}
+	s, err := embedded.Open(cmd.Context(), g.home, embedded.Options{PluginDirs: g.dirs()[1:]})
+	if err != nil {
+		return err
+	}
+	n, err := s.IngestLocal(cmd.Context(), source, records)
+	fmt.Fprintf(cmd.OutOrStdout(), "%d records processed, %d alerts stored\n", len(records), n)
+	return err
 }
 
 func findSource(cfg *embedded.Config, name string) (embedded.Source, bool) {

@@ -16,7 +16,7 @@ import (
 )
 
 // installPlugins builds and registers real plugins into a plugin directory.
-func installPlugins(t *testing.T, pkgs ...string) string {
+func installPlugins(t testing.TB, pkgs ...string) string {
 	t.Helper()
 	dir := t.TempDir()
 	for _, pkg := range pkgs {

@@ -53,8 +53,10 @@ func Init(ctx context.Context, home string, opts InitOptions) (*InitResult, erro
 	if err := os.MkdirAll(home, 0o700); err != nil {
 		return nil, err
 	}
-	for _, dir := range []string{"conf", "samples", "rules/sample", "matchers"} {
-		if err := copyTree(sa.Defaults, dir, filepath.Join(home, filepath.FromSlash(dir))); err != nil {
+	// The sample rules go where sa.yaml's rules directory is; the rest keep
+	// their names.
+	for src, dst := range map[string]string{"conf": "conf", "samples/logs": "samples", "samples/rules": "rules/sample", "matchers": "matchers"} {
+		if err := copyTree(sa.Defaults, src, filepath.Join(home, filepath.FromSlash(dst))); err != nil {
 			return nil, err
 		}
 	}
