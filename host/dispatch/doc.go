@@ -36,11 +36,9 @@
 // queue and its own slots. A lane queues only what it can start before the
 // leases run out, judged from its recent send latency; a pair beyond that
 // is handed back to the store with a later attempt time instead of being
-// held. (Because the store counts an attempt when it leases, a handed-back
-// pair spends one of its attempts: an output that stays saturated for
-// longer than its pairs' budget allows fails them. A healthy output is
-// never in that state; a lease release that does not count the attempt,
-// or leasing that skips saturated outputs, would spare even a slow one.)
+// held. A handed-back pair is released, not retried: the store gives back
+// the attempt its lease counted, so an output that stays saturated delays
+// its alerts but never fails them on their attempt budget.
 //
 // # Exactly once per acknowledging output
 //

@@ -44,7 +44,7 @@ func (d *Dispatcher) outcome(p store.Pair, v verdict, now time.Time) store.Outco
 	case Failed:
 		return p.GiveUp(now, v.reason)
 	case Deferred:
-		return p.Retry(now, now.Add(v.retryAfter), v.reason)
+		return p.Release(now, now.Add(v.retryAfter), v.reason)
 	}
 	if v.now {
 		return p.Retry(now, now, v.reason)
@@ -57,7 +57,7 @@ func (d *Dispatcher) outcome(p store.Pair, v verdict, now time.Time) store.Outco
 func (d *Dispatcher) handBack(p store.Pair, wait time.Duration, format string, args ...any) {
 	now := d.opts.Now()
 	d.deps.Observer.OnResult(p.Output, Deferred, 0)
-	d.rec.add(p.Retry(now, now.Add(wait), fmt.Sprintf(format, args...)))
+	d.rec.add(p.Release(now, now.Add(wait), fmt.Sprintf(format, args...)))
 }
 
 // backoff is the wait before the next attempt after attempt number n

@@ -141,6 +141,11 @@ const (
 	// GiveUp: the attempt can never pass (bad credentials, rejected body).
 	// Ignored from an expired lease.
 	GiveUp
+	// Release: the pair was leased but not attempted (its output was busy):
+	// the lease ends, the pair is due at NextAttempt, and the attempt the
+	// lease counted is given back, so waiting never spends the budget.
+	// Ignored from an expired lease.
+	Release
 )
 
 func (r Result) String() string {
@@ -151,6 +156,8 @@ func (r Result) String() string {
 		return "retry"
 	case GiveUp:
 		return "give up"
+	case Release:
+		return "release"
 	}
 	return "unknown"
 }
@@ -179,6 +186,12 @@ func (p Pair) Sent(at time.Time) Outcome {
 // Retry reports a failure worth retrying at next.
 func (p Pair) Retry(at, next time.Time, reason string) Outcome {
 	return Outcome{AlertID: p.Alert.ID, Output: p.Output, Token: p.Token, Result: Retry, At: at,
+		NextAttempt: next, Error: reason}
+}
+
+// Release hands back a pair that was not attempted, due again at next.
+func (p Pair) Release(at, next time.Time, reason string) Outcome {
+	return Outcome{AlertID: p.Alert.ID, Output: p.Output, Token: p.Token, Result: Release, At: at,
 		NextAttempt: next, Error: reason}
 }
 

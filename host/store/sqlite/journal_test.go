@@ -125,3 +125,47 @@ func TestDerivedIDStable(t *testing.T) {
 		t.Errorf("ids %s %s: want equal for one key, different for another", a, b)
 	}
 }
+
+// TestReleaseKeepsBudget: pairs handed back unattempted, however often,
+// never fail on the attempt budget; a retry does count.
+func TestReleaseKeepsBudget(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, t.TempDir()+"/sa.db", Options{MaxAttempts: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	a, _ := alert.New(alert.Params{RuleName: "r", Record: []byte(`{}`), Outputs: []string{"webhook:x"}})
+	if err := s.Insert(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	lease := func() store.Pair {
+		t.Helper()
+		pairs, err := s.Due(ctx, store.DueRequest{Now: now, Limit: 1, Lease: time.Minute})
+		if err != nil || len(pairs) != 1 {
+			t.Fatalf("due: %v %v", pairs, err)
+		}
+		return pairs[0]
+	}
+	for range 5 {
+		p := lease()
+		if err := s.Record(ctx, p.Release(now, now, "busy")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, _ := s.Get(ctx, a.ID)
+	if d, ok := got.Delivery("webhook:x"); !ok || d.Status != alert.Pending || d.Attempts != 0 {
+		t.Fatalf("after 5 releases: %+v, want pending with 0 attempts", d)
+	}
+	for range 2 {
+		p := lease()
+		if err := s.Record(ctx, p.Retry(now, now, "503")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, _ = s.Get(ctx, a.ID)
+	if d, ok := got.Delivery("webhook:x"); !ok || d.Status != alert.Failed {
+		t.Errorf("after 2 retries with a budget of 2: %+v, want failed", d)
+	}
+}

@@ -116,7 +116,7 @@ func (s *Store) pairs(ctx context.Context, tx *sql.Tx, ls []leased, token, until
 // Record stores attempt results; see store.Queue.
 func (s *Store) Record(ctx context.Context, outcomes ...store.Outcome) error {
 	for _, o := range outcomes {
-		if o.AlertID == "" || o.Output == "" || o.Result < store.Sent || o.Result > store.GiveUp {
+		if o.AlertID == "" || o.Output == "" || o.Result < store.Sent || o.Result > store.Release {
 			return fmt.Errorf("store: record outcomes: %w",
 				invalidf("outcome %q for %s/%s is incomplete", o.Result, o.AlertID, o.Output))
 		}
@@ -162,6 +162,9 @@ var recordSQL = map[store.Result]string{
 		WHERE alert_id = ?1 AND output = ?2 AND status = 'pending' AND lease_token = ?3`,
 	store.GiveUp: `UPDATE deliveries SET status = 'failed', error = ?4, lease_until = NULL, lease_token = NULL
 		WHERE alert_id = ?1 AND output = ?2 AND status = 'pending' AND lease_token = ?3`,
+	store.Release: `UPDATE deliveries SET lease_until = NULL, lease_token = NULL, next_attempt = ?4,
+		attempts = max(attempts - 1, 0), error = ?5
+		WHERE alert_id = ?1 AND output = ?2 AND status = 'pending' AND lease_token = ?3`,
 }
 
 func (s *Store) recordArgs(o store.Outcome) []any {
@@ -172,6 +175,8 @@ func (s *Store) recordArgs(o store.Outcome) []any {
 	case store.Retry:
 		exhausted := fmt.Sprintf("attempt budget of %d exhausted; last error: %s", s.maxAttempts, o.Error)
 		return append(args, micros(o.NextAttempt), s.maxAttempts, exhausted, o.Error)
+	case store.Release:
+		return append(args, micros(o.NextAttempt), o.Error)
 	default:
 		return append(args, cmp.Or(o.Error, "given up"))
 	}
