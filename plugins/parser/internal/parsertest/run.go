@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/streamalert-go/sa/internal/testbin"
 	"path/filepath"
 	"testing"
 
@@ -12,7 +13,7 @@ import (
 
 // Run feeds every corpus event whose schema uses parser name to p, checks
 // the candidates against what StreamAlert produced wherever the corpus
-// records it, and compares all results with testdata/compat.golden.
+// records it, and compares all results with the fingerprint in testdata/compat.sha256.
 func Run(t *testing.T, name string, p saplugin.Parser) {
 	c := Load(t)
 	events := c.EventsFor(name)
@@ -34,7 +35,7 @@ func Run(t *testing.T, name string, p saplugin.Parser) {
 		compare(t, e, s, res[0])
 	}
 	t.Logf("%d %s events, %d compared with StreamAlert's output", len(events), name, compared)
-	CheckGolden(t, filepath.Join("testdata", "compat.golden"), golden.Bytes())
+	testbin.Fingerprint(t, filepath.Join("testdata", "compat.sha256"), golden.Bytes(), *update)
 }
 
 func compare(t *testing.T, e Event, s Schema, r saplugin.ParseResult) {
