@@ -25,7 +25,6 @@ func TestGoldenCompat(t *testing.T) {
 	testbin.Fingerprint(t, filepath.Join("testdata", "compat.sha256"), []byte(got), *update)
 }
 
-
 func at(lines []string, i int) string {
 	if i < len(lines) {
 		return lines[i]
