@@ -25,13 +25,6 @@ func TestGoldenCompat(t *testing.T) {
 	testbin.Fingerprint(t, filepath.Join("testdata", "compat.sha256"), []byte(got), *update)
 }
 
-func at(lines []string, i int) string {
-	if i < len(lines) {
-		return lines[i]
-	}
-	return "<EOF>"
-}
-
 // dump renders cfg as stable text: maps sorted, slices in their order.
 func dump(cfg *Config) string {
 	var b strings.Builder
