@@ -238,6 +238,13 @@ func (h *Host) ensureConfigured(ctx context.Context, s *supervisor, p *process, 
 	return nil
 }
 
+// forgetAll makes the current process configure instance again.
+func (s *supervisor) forgetAll(instance string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.configured, instance)
+}
+
 func (s *supervisor) forget(p *process, instance string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -181,17 +181,21 @@ func (h *Host) Statuses() []Status {
 // is configured lazily, on the instance's first call in each process.
 func (h *Host) Configure(addr, instance string, cfg ConfigFunc) {
 	h.mu.Lock()
-	defer h.mu.Unlock()
 	if h.instances[addr] == nil {
 		h.instances[addr] = map[string]ConfigFunc{}
 	}
 	h.instances[addr][instance] = cfg
+	var sups []*supervisor
 	for _, s := range h.sups {
 		if s.plugin.Address() == addr {
-			s.mu.Lock()
-			delete(s.configured, instance)
-			s.mu.Unlock()
+			sups = append(sups, s)
 		}
+	}
+	// Supervisors take h.mu while holding their own lock, so theirs are
+	// taken only after h.mu is released.
+	h.mu.Unlock()
+	for _, s := range sups {
+		s.forgetAll(instance)
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/streamalert-go/sa/host/alert"
 	"github.com/streamalert-go/sa/host/classify"
+	"github.com/streamalert-go/sa/host/pluginhost"
 	"github.com/streamalert-go/sa/host/store"
 )
 
@@ -92,8 +93,16 @@ func (p *pipeline) run(ctx context.Context) {
 func (p *pipeline) process(ctx context.Context, e store.JournalEntry) error {
 	src := classify.Source{Service: e.Service, Resource: e.Resource}
 	results, err := p.classify.Classify(ctx, src, e.Records)
-	if err != nil {
+	switch {
+	case err != nil && (ctx.Err() != nil || pluginhost.Transient(err)):
 		return fmt.Errorf("entry %d: classify: %w", e.ID, err)
+	case err != nil:
+		// A parser that cannot run until a person acts (a plugin marked
+		// failed) must not stall every entry behind this one: its records
+		// go to the dead letter store with the reason, to be replayed once
+		// the plugin is fixed.
+		p.log.Error("pipeline: entry cannot be classified; kept in the dead letter store", "entry", e.ID, "source", src.String(), "error", err.Error())
+		results = unclassifiable(src, e.Records, err)
 	}
 	var alerts []*alert.Alert
 	var failures []*classify.Failure
@@ -173,6 +182,19 @@ func (p *pipeline) alertsFor(ctx context.Context, e store.JournalEntry, i int, r
 		out = append(out, a)
 	}
 	return out, nil
+}
+
+// unclassifiable makes every record of an entry a failure with err as the
+// reason.
+func unclassifiable(src classify.Source, records [][]byte, err error) []classify.Result {
+	out := make([]classify.Result, len(records))
+	for i, r := range records {
+		out[i].Failure = &classify.Failure{
+			Source: src, Raw: r, Size: len(r),
+			Attempts: []classify.Attempt{{Reason: "classify: " + err.Error()}},
+		}
+	}
+	return out
 }
 
 // recordOf is the record the alert keeps: the rule's view of it (with
