@@ -38,7 +38,7 @@ func TestPipelineDeadLettersUnclassifiable(t *testing.T) {
 	dead := &memDeadLetter{}
 	p := &pipeline{journal: db, classify: brokenClassifier{}, rules: rootRule{}, dead: dead,
 		metrics: newMetrics(gauges{journalDepth: func() float64 { return 0 }, pendingDeliveries: func() float64 { return 0 }}),
-		log: slog.New(slog.DiscardHandler), wake: make(chan struct{}), idle: 10 * time.Millisecond}
+		log:     slog.New(slog.DiscardHandler), wake: make(chan struct{}), idle: 10 * time.Millisecond}
 	go p.run(ctx)
 	waitFor(t, func() bool { _, n, _ := db.Depth(ctx); return n == 0 }, "the journal to drain")
 	cancel()
