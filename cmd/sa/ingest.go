@@ -57,7 +57,8 @@ stored and delivered in this process, which exits when all of it is done.`,
 			if server == "" {
 				server = "http://" + cfg.Listen
 			}
-			c := &ingestClient{url: server + "/v1/ingest/" + src.Name, token: token, max: cfg.Limits.MaxBody / 2}
+			c := &ingestClient{url: server + "/v1/ingest/" + src.Name, token: token, max: cfg.Limits.MaxBody / 2,
+				http: http.Client{Timeout: 2 * time.Minute}}
 			n, err := c.send(cmd.Context(), in)
 			fmt.Fprintf(cmd.OutOrStdout(), "%d records accepted by source %s\n", n, src.Name)
 			return err
