@@ -185,7 +185,12 @@ func TestSendTransportFailure(t *testing.T) {
 		l.Close()
 		return "https://" + addr + tokenPath
 	}
-	hang := func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }
+	// hang never answers: once the client gives up it drops the connection
+	// rather than let net/http write an implicit 200.
+	hang := func(w http.ResponseWriter, r *http.Request) {
+		<-r.Context().Done()
+		panic(http.ErrAbortHandler)
+	}
 	tests := []struct {
 		name        string
 		setup       func(t *testing.T, raw map[string]any)

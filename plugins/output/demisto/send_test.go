@@ -1,0 +1,179 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/streamalert-go/sa/host/secrets/secrettest"
+	saplugin "github.com/streamalert-go/sa/sdk/plugin"
+)
+
+func TestSendRequest(t *testing.T) {
+	s := newServer(t, accepted)
+	p := newTest(t)
+	cfg := configure(t, p, testDescriptor, baseConfig(t, s))
+	pub := `{"@demisto.severity":"high","rule_name":"root_login"}`
+	res := p.Send(context.Background(), saplugin.SendRequest{Instance: testDescriptor, Config: cfg,
+		Alert: []byte(testAlert), Publication: []byte(pub)})
+	if res.Status != saplugin.Delivered || res.Message != "HTTP 201: incident 1234" {
+		t.Fatalf("got %s (%s), want delivered", res.Status, res.Message)
+	}
+	reqs := s.requests()
+	if len(reqs) != 1 {
+		t.Fatalf("server saw %d requests, want 1", len(reqs))
+	}
+	r := reqs[0]
+	if r.Method != http.MethodPost || r.Path != "/demisto/incident" {
+		t.Errorf("request %s %s, want POST /demisto/incident", r.Method, r.Path)
+	}
+	for k, v := range map[string]string{"Content-Type": "application/json", "Accept": "application/json",
+		"Authorization": testToken, "User-Agent": "sa-output-demisto/0.1.0"} {
+		if got := r.Header.Get(k); got != v {
+			t.Errorf("header %s = %q, want %q", k, got, v)
+		}
+	}
+	want := `{"type":"Unclassified","name":"root_login","owner":"StreamAlert","playbook":"Unknown","severity":3,` +
+		`"labels":[{"type":"@demisto.severity","value":"high"},{"type":"rule_name","value":"root_login"}],` +
+		`"customFields":{},"details":"Root logged in","createInvestigation":true}`
+	if string(r.Body) != want {
+		t.Errorf("body\n got %s\nwant %s", r.Body, want)
+	}
+}
+
+func TestSendStatus(t *testing.T) {
+	unauthorized := `{"id":"forbidden","status":401,"title":"Unauthorized","detail":"Issue with API key","error":"unauthorized"}`
+	tests := []struct {
+		code        int
+		retryAfter  string
+		body        string
+		want        saplugin.SendStatus
+		wantWait    time.Duration
+		wantMessage string
+	}{
+		{code: 200, body: `{"id":"77"}`, want: saplugin.Delivered, wantMessage: "HTTP 200: incident 77"},
+		{code: 201, body: `not json`, want: saplugin.Delivered, wantMessage: "HTTP 201"},
+		{code: 401, body: unauthorized, want: saplugin.Permanent, wantMessage: "HTTP 401: " + unauthorized},
+		{code: 400, body: `{"error":"bad request","detail":"type unknown"}`, want: saplugin.Permanent, wantMessage: "type unknown"},
+		{code: 429, retryAfter: "9", want: saplugin.Retryable, wantWait: 9 * time.Second},
+		{code: 502, body: "Bad Gateway", want: saplugin.Retryable, wantMessage: "HTTP 502: Bad Gateway"},
+		{code: 302, want: saplugin.Permanent, wantMessage: "redirects are not followed"},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%d %s", tt.code, tt.retryAfter), func(t *testing.T) {
+			s := newServer(t, func(w http.ResponseWriter, _ *http.Request) {
+				if tt.retryAfter != "" {
+					w.Header().Set("Retry-After", tt.retryAfter)
+				}
+				if tt.code == 302 {
+					w.Header().Set("Location", "https://sso.example.com/login")
+				}
+				w.WriteHeader(tt.code)
+				fmt.Fprint(w, tt.body)
+			})
+			p := newTest(t)
+			cfg := configure(t, p, testDescriptor, baseConfig(t, s))
+			res := p.Send(context.Background(), saplugin.SendRequest{Instance: testDescriptor, Config: cfg, Alert: []byte(testAlert)})
+			if res.Status != tt.want || res.RetryAfter != tt.wantWait || !strings.Contains(res.Message, tt.wantMessage) {
+				t.Fatalf("got %s after %s (%q), want %s after %s containing %q",
+					res.Status, res.RetryAfter, res.Message, tt.want, tt.wantWait, tt.wantMessage)
+			}
+			if n := len(s.requests()); n != 1 {
+				t.Errorf("server saw %d requests, want exactly 1", n)
+			}
+		})
+	}
+}
+
+// TestSendVerifiesTLS checks what StreamAlert skipped: without the
+// server's CA the send fails, on every attempt, not just the first.
+func TestSendVerifiesTLS(t *testing.T) {
+	s := newServer(t, accepted)
+	raw := baseConfig(t, s)
+	delete(raw, propCAFile)
+	p := newTest(t)
+	cfg := configure(t, p, testDescriptor, raw)
+	for range 2 {
+		res := p.Send(context.Background(), saplugin.SendRequest{Instance: testDescriptor, Config: cfg, Alert: []byte(testAlert)})
+		if res.Status != saplugin.Retryable || !strings.Contains(res.Message, "certificate") {
+			t.Fatalf("got %s (%s), want a certificate failure", res.Status, res.Message)
+		}
+	}
+	if n := len(s.requests()); n != 0 {
+		t.Errorf("server saw %d requests over unverified TLS", n)
+	}
+}
+
+func TestSendTransportFailure(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	raw := baseConfig(t, newServer(t, accepted))
+	raw[propURL] = "https://" + addr
+	p := newTest(t)
+	cfg := configure(t, p, testDescriptor, raw)
+	res := p.Send(context.Background(), saplugin.SendRequest{Instance: testDescriptor, Config: cfg, Alert: []byte(testAlert)})
+	if res.Status != saplugin.Retryable || !strings.Contains(res.Message, "connection refused") {
+		t.Fatalf("got %s (%s), want retryable", res.Status, res.Message)
+	}
+}
+
+// TestSendNoSecretLeak has the server quote the API key back, and checks
+// results and logs for it.
+func TestSendNoSecretLeak(t *testing.T) {
+	p := newTest(t)
+	var texts []string
+	for _, code := range []int{201, 401, 500} {
+		s := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(code)
+			fmt.Fprintf(w, `{"id":"%s","error":"key %s refused"}`, r.Header.Get("Authorization"), r.Header.Get("Authorization"))
+		})
+		cfg := configure(t, p, testDescriptor, baseConfig(t, s))
+		res := p.Send(context.Background(), saplugin.SendRequest{Instance: testDescriptor, Config: cfg, Alert: []byte(testAlert)})
+		texts = append(texts, res.Message)
+		if !strings.Contains(res.Message, "<secret>") {
+			t.Errorf("%d: message %q, want the echoed key masked", code, res.Message)
+		}
+	}
+	secrettest.AssertNoLeak(t, secrets, texts...)
+}
+
+func TestValidateConfig(t *testing.T) {
+	s := newServer(t, accepted)
+	tests := []struct {
+		name   string
+		change map[string]any
+		field  string
+	}{
+		{"no CA file", map[string]any{propCAFile: nil}, ""},
+		{"plain http", map[string]any{propURL: "http://demisto.example.com"}, propURL},
+		{"space in URL", map[string]any{propURL: "https://demisto.example.com/a b"}, propURL},
+		{"credentials in URL", map[string]any{propURL: "https://u:p@demisto.example.com"}, propURL},
+		{"no token", map[string]any{propToken: nil}, propToken},
+		{"descriptor with a space", map[string]any{propDescriptor: "a b"}, propDescriptor},
+		{"missing CA file", map[string]any{propCAFile: "/nonexistent/ca.pem"}, propCAFile},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			raw := baseConfig(t, s)
+			for k, v := range tt.change {
+				raw[k] = v
+			}
+			p := New()
+			cfg, problems := p.Schema().Apply(raw)
+			if len(problems) == 0 {
+				problems = p.ValidateConfig(cfg)
+			}
+			if tt.field == "" && len(problems) > 0 || tt.field != "" && (len(problems) != 1 || problems[0].Field != tt.field) {
+				t.Fatalf("problems %v, want one on %q", problems, tt.field)
+			}
+		})
+	}
+}

@@ -1,0 +1,208 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/streamalert-go/sa/host/secrets/secrettest"
+	"github.com/streamalert-go/sa/sdk/schema"
+)
+
+// Values used across the tests.
+const (
+	testToken      = "T0ken-y_NbAkKc66ryYTWUXYEu-9f2e"
+	testKey        = "IntegKey7f3c9a1e2b4d6f80a1c3e5d9"
+	testDescriptor = "soc"
+	testFrom       = "secops@example.com"
+	testAlert      = `{"id":"alert-42","rule_name":"root_login","rule_description":"Root logged in",` +
+		`"log_source":"osquery:differential","record":{"user":"root"},"context":{}}`
+	incidentID = "PINC042"
+)
+
+// secrets are the values no message, log or error may show.
+var secrets = []string{testToken, testKey}
+
+var fixedNow = time.Unix(1700000000, 0)
+
+// captured is one request as the fake saw it.
+type captured struct {
+	Method string
+	Path   string // with the query
+	Header http.Header
+	Body   string
+}
+
+// line is the request's "METHOD path?query".
+func (c captured) line() string { return c.Method + " " + c.Path }
+
+// fake is a PagerDuty answering the events and REST endpoints the plugin
+// uses, REST under /rest. Handlers in override replace the default answer
+// of a "METHOD /path" key.
+type fake struct {
+	*httptest.Server
+	mu       sync.Mutex
+	got      []captured
+	users    map[string]string // email -> id
+	override map[string]http.HandlerFunc
+	// hiddenSearches is how many incident searches find nothing first.
+	hiddenSearches int
+}
+
+func newFake(t *testing.T) *fake {
+	t.Helper()
+	f := &fake{
+		users: map[string]string{testFrom: "PFROM01", "secops@example.com.au": "PWRONG1",
+			"alice@example.com": "PALICE1", "bob@example.com": "PBOB001"},
+		override: map[string]http.HandlerFunc{},
+	}
+	f.Server = httptest.NewUnstartedServer(http.HandlerFunc(f.serve))
+	f.Config.ErrorLog = log.New(io.Discard, "", 0)
+	f.StartTLS()
+	t.Cleanup(f.Close)
+	return f
+}
+
+func (f *fake) serve(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	f.mu.Lock()
+	f.got = append(f.got, captured{r.Method, r.URL.RequestURI(), r.Header.Clone(), string(body)})
+	h := f.override[r.Method+" "+r.URL.Path]
+	f.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	if h != nil {
+		h(w, r)
+		return
+	}
+	switch r.Method + " " + r.URL.Path {
+	case "POST /v2/enqueue":
+		w.WriteHeader(http.StatusAccepted)
+		io.WriteString(w, `{"status":"success","message":"Event processed","dedup_key":"soc:alert-42"}`)
+	case "GET /rest/users":
+		q := r.URL.Query().Get("query")
+		var users []string
+		for email, id := range f.users {
+			// PagerDuty's query is a fuzzy match on names and emails.
+			if strings.Contains(email, q) {
+				users = append(users, fmt.Sprintf(`{"id":%q,"email":%q,"type":"user"}`, id, email))
+			}
+		}
+		fmt.Fprintf(w, `{"users":[%s],"limit":25,"offset":0,"more":false}`, strings.Join(users, ","))
+	case "GET /rest/incidents":
+		f.mu.Lock()
+		hidden := f.hiddenSearches > 0
+		f.hiddenSearches--
+		f.mu.Unlock()
+		if hidden {
+			io.WriteString(w, `{"incidents":[]}`)
+			return
+		}
+		fmt.Fprintf(w, `{"incidents":[{"id":"POLD001","status":"resolved"},{"id":%q,"status":"triggered","incident_key":%q}]}`,
+			incidentID, r.URL.Query().Get("incident_key"))
+	case "GET /rest/priorities":
+		io.WriteString(w, `{"priorities":[{"id":"PPRIO01","name":"P1"},{"id":"PPRIO02","name":"P2"}]}`)
+	case "PUT /rest/incidents/" + incidentID:
+		fmt.Fprintf(w, `{"incident":{"id":%q,"type":"incident"}}`, incidentID)
+	case "POST /rest/incidents/" + incidentID + "/notes":
+		w.WriteHeader(http.StatusCreated)
+		io.WriteString(w, `{"note":{"id":"PNOTE01"}}`)
+	case "POST /rest/incidents/" + incidentID + "/responder_requests":
+		w.WriteHeader(http.StatusOK)
+		io.WriteString(w, `{"responder_request":{"message":"x"}}`)
+	default:
+		w.WriteHeader(http.StatusNotFound)
+		io.WriteString(w, `{"error":{"message":"Not Found","code":2100}}`)
+	}
+}
+
+func (f *fake) requests() []captured {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]captured(nil), f.got...)
+}
+
+func (f *fake) set(route string, h http.HandlerFunc) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.override[route] = h
+}
+
+// answer returns a handler writing code and body.
+func answer(code int, body string, header ...string) http.HandlerFunc {
+	return func(w http.ResponseWriter, _ *http.Request) {
+		for i := 0; i+1 < len(header); i += 2 {
+			w.Header().Set(header[i], header[i+1])
+		}
+		w.WriteHeader(code)
+		io.WriteString(w, body)
+	}
+}
+
+func (f *fake) caFile(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "ca.pem")
+	b := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: f.Certificate().Raw})
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func newTest(t *testing.T) *Incident {
+	p := New()
+	p.log = secrettest.Logger(t, secrets)
+	p.now = func() time.Time { return fixedNow }
+	p.searchDelay = time.Millisecond
+	return p
+}
+
+func baseConfig(t *testing.T, f *fake) map[string]any {
+	return map[string]any{
+		propDescriptor:         testDescriptor,
+		propToken:              testToken,
+		propServiceID:          "PSERV01",
+		propEscalationPolicyID: "PESC001",
+		propEmailFrom:          testFrom,
+		propIntegrationKey:     testKey,
+		propAPI:                f.URL + "/rest/",
+		propEventsURL:          f.URL + "/v2/enqueue",
+		propCAFile:             f.caFile(t),
+	}
+}
+
+func configure(t *testing.T, p *Incident, instance string, raw map[string]any) schema.Config {
+	t.Helper()
+	cfg, problems := p.Schema().Apply(raw)
+	if len(problems) == 0 {
+		problems = p.ValidateConfig(cfg)
+	}
+	if len(problems) > 0 {
+		t.Fatalf("configuration refused: %v", problems)
+	}
+	if err := p.Configure(context.Background(), instance, cfg); err != nil {
+		t.Fatalf("Configure: %v", err)
+	}
+	return cfg
+}
+
+// compactJSON normalizes s for comparison.
+func compactJSON(t *testing.T, s string) string {
+	t.Helper()
+	var v any
+	if err := json.Unmarshal([]byte(s), &v); err != nil {
+		t.Fatalf("not JSON: %s", s)
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
