@@ -37,6 +37,7 @@ func (s *Server) IngestLocal(ctx context.Context, source string, records [][]byt
 	err = s.waitIdle(ctx)
 	cancel()
 	wg.Wait()
+	s.closeParts()
 	s.env.Plugins.Close()
 	after, cerr := s.alertCount(context.Background())
 	s.env.Store.Close()

@@ -45,6 +45,7 @@ func DefaultParts(ctx context.Context, env Env) (Parts, error) {
 		Rules:       ruleEngine{engine},
 		DeadLetter:  dead,
 		AlertsAdded: d.Wake,
+		Close:       func() { dead.Close() },
 		Loops: []func(context.Context){
 			func(ctx context.Context) { logLoop(env, "dispatcher", d.Run(ctx)) },
 			func(ctx context.Context) { logLoop(env, "merger", m.Run(ctx)) },

@@ -33,6 +33,8 @@ type Parts struct {
 	Loops []func(ctx context.Context)
 	// AlertsAdded is called after alerts are committed.
 	AlertsAdded func()
+	// Close releases what the parts hold, after the loops stopped.
+	Close func()
 }
 
 // Env is what the parts are built from.
@@ -212,12 +214,19 @@ func (s *Server) Serve(ctx context.Context) error {
 	_ = s.http.Shutdown(shutCtx)
 	cancel()
 	wg.Wait()
+	s.closeParts()
 	s.env.Plugins.Close()
 	s.env.Store.Close()
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}
 	return err
+}
+
+func (s *Server) closeParts() {
+	if s.parts.Close != nil {
+		s.parts.Close()
+	}
 }
 
 // Listen opens the server's listening socket and returns its address;
