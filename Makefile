@@ -126,7 +126,7 @@ run: plugins
 # the README's first command works.
 demo: plugins
 	@echo "==> demo check: sample logs to the sample output"
-	@rm -rf $(BUILD)/demo-check && SA_DEMO_HOME=$(BUILD)/demo-check SA_DEMO_LISTEN=127.0.0.1:18800 DEMO_EXIT=1 scripts/demo.sh
+	@rm -rf $(BUILD)/demo-check && SA_DEMO_HOME=$(BUILD)/demo-check SA_DEMO_LISTEN=127.0.0.1:0 DEMO_EXIT=1 scripts/demo.sh
 
 clean:
 	@echo "==> rm -rf $(BIN) $(BUILD)"

@@ -20,16 +20,20 @@ ALERTS="$HOME_DIR/alerts.jsonl"
 before=0
 [ -f "$ALERTS" ] && before=$(wc -l <"$ALERTS")
 
+rm -f "$HOME_DIR/serve.addr"
 $SA --home "$HOME_DIR" serve &
 SERVE=$!
 trap 'kill -TERM $SERVE 2>/dev/null; wait $SERVE 2>/dev/null || true' EXIT
 
-addr=$(sed -n 's/^listen: *//p' "$HOME_DIR/sa.yaml")
-for _ in $(seq 100); do
-	curl -sf "http://$addr/healthz" >/dev/null 2>&1 && break
+# sa serve writes the address it listens on to serve.addr.
+addr=""
+for _ in $(seq 150); do
 	kill -0 $SERVE 2>/dev/null || { echo "sa serve exited" >&2; exit 1; }
+	[ -s "$HOME_DIR/serve.addr" ] && addr=$(cat "$HOME_DIR/serve.addr") &&
+		curl -sf "http://$addr/healthz" >/dev/null 2>&1 && break
 	sleep 0.2
 done
+[ -n "$addr" ] || { echo "sa serve did not start" >&2; exit 1; }
 
 echo "==> sending the sample CloudTrail logs"
 $SA --home "$HOME_DIR" ingest --source sample "$HOME_DIR/samples/cloudtrail.jsonl"

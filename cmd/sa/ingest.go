@@ -55,7 +55,7 @@ stored and delivered in this process, which exits when all of it is done.`,
 			}
 			defer in.Close()
 			if server == "" {
-				server = "http://" + cfg.Listen
+				server = "http://" + embedded.ServeAddr(g.home, cfg)
 			}
 			c := &ingestClient{url: server + "/v1/ingest/" + src.Name, token: token, max: cfg.Limits.MaxBody / 2,
 				http: http.Client{Timeout: 2 * time.Minute}}
@@ -65,7 +65,7 @@ stored and delivered in this process, which exits when all of it is done.`,
 		},
 	}
 	cmd.Flags().StringVar(&source, "source", "", "ingest source name from sa.yaml (required)")
-	cmd.Flags().StringVar(&server, "server", "", "server URL (default http://<listen> from sa.yaml)")
+	cmd.Flags().StringVar(&server, "server", "", "server URL (default: the running server's address in serve.addr, else listen from sa.yaml)")
 	cmd.Flags().BoolVar(&local, "local", false, "process the records in this process instead of sending them to a server")
 	cmd.MarkFlagRequired("source")
 	return cmd

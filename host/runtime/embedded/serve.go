@@ -8,7 +8,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -62,6 +64,21 @@ type Server struct {
 
 // BuildParts builds Parts from an Env.
 type BuildParts func(ctx context.Context, env Env) (Parts, error)
+
+// AddrFile, in the home, holds the address a running sa serve listens on,
+// so clients find it even when sa.yaml says port 0.
+const AddrFile = "serve.addr"
+
+// ServeAddr returns the address of the server running on home, from
+// AddrFile, or sa.yaml's listen address when none is running.
+func ServeAddr(home string, cfg *Config) string {
+	if b, err := os.ReadFile(filepath.Join(home, AddrFile)); err == nil {
+		if a := strings.TrimSpace(string(b)); a != "" {
+			return a
+		}
+	}
+	return cfg.Listen
+}
 
 // Options tune Open.
 type Options struct {
@@ -195,6 +212,11 @@ func (s *Server) Serve(ctx context.Context) error {
 	}
 	ln := s.ln
 	var err error
+	addrFile := filepath.Join(s.env.Home, AddrFile)
+	if werr := os.WriteFile(addrFile, []byte(ln.Addr().String()+"\n"), 0o644); werr != nil {
+		s.env.Log.Warn("cannot record the listening address", "file", addrFile, "error", werr.Error())
+	}
+	defer os.Remove(addrFile)
 	s.env.Log.Info("sa serving", "listen", ln.Addr().String(), "home", s.env.Home)
 	runCtx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
