@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/streamalert-go/sa/plugins/output/internal/vendorhttp"
 	saplugin "github.com/streamalert-go/sa/sdk/plugin"
 	"github.com/streamalert-go/sa/sdk/schema"
 )
@@ -35,7 +36,7 @@ type Demisto struct {
 type target struct {
 	url   *url.URL
 	token schema.Secret
-	transport
+	vendorhttp.Transport
 	client *http.Client
 	// redact masks the API key in any text sent back or logged.
 	redact func(string) string
@@ -67,7 +68,7 @@ func (d *Demisto) Configure(_ context.Context, instance string, cfg schema.Confi
 	if err := schema.ProblemsError(problems); err != nil {
 		return fmt.Errorf("demisto: invalid configuration: %w", err)
 	}
-	client, err := newClient(t.transport)
+	client, err := vendorhttp.NewClient(t.Transport)
 	if err != nil {
 		return fmt.Errorf("demisto: %w", err)
 	}
@@ -79,20 +80,20 @@ func (d *Demisto) Configure(_ context.Context, instance string, cfg schema.Confi
 	if old != nil {
 		old.client.CloseIdleConnections()
 	}
-	d.log.Info("instance configured", "instance", instance, "server", t.url.Host, "private_ca", t.caFile != "")
+	d.log.Info("instance configured", "instance", instance, "server", t.url.Host, "private_ca", t.CAFile != "")
 	return nil
 }
 
 // parseTarget converts and checks cfg; the client is left to Configure.
 func parseTarget(cfg schema.Config) (*target, []schema.Problem) {
-	tr, problems := parseTransport(cfg)
-	u, more := parseHTTPSURL(propURL, cfg.String(propURL))
+	tr, problems := vendorhttp.ParseTransport(cfg)
+	u, more := vendorhttp.ParseHTTPSURL(propURL, cfg.String(propURL))
 	problems = append(problems, more...)
 	if u != nil {
 		u.Path = strings.TrimRight(u.Path, "/") + "/incident"
 	}
 	token := cfg.Secret(propToken)
-	return &target{url: u, token: token, transport: tr, redact: newRedactor(token.Reveal())}, problems
+	return &target{url: u, token: token, Transport: tr, redact: vendorhttp.NewRedactor(token.Reveal())}, problems
 }
 
 // target returns the instance's target, configuring it from cfg when this

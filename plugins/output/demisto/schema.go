@@ -1,6 +1,9 @@
 package main
 
-import "github.com/streamalert-go/sa/sdk/schema"
+import (
+	"github.com/streamalert-go/sa/plugins/output/internal/vendorhttp"
+	"github.com/streamalert-go/sa/sdk/schema"
+)
 
 // Property names of an instance configuration, StreamAlert's.
 const (
@@ -22,4 +25,4 @@ var configSchema = schema.Schema{Properties: append([]schema.Property{
 		Required: true, Credential: true, ForbiddenChars: " ", Pattern: `https://\S+`, Example: "https://demisto.example.com"},
 	{Name: propToken, Description: "Demisto API key, sent as the Authorization header.",
 		Required: true, Secret: true, Credential: true, Example: "0123456789ABCDEF0123456789ABCDEF"},
-}, transportProperties...)}
+}, vendorhttp.TransportProperties...)}

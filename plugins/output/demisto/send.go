@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/streamalert-go/sa/plugins/output/internal/vendorhttp"
 	saplugin "github.com/streamalert-go/sa/sdk/plugin"
 )
 
@@ -42,17 +43,17 @@ func (t *target) post(ctx context.Context, in incident, d *Demisto) saplugin.Sen
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", t.token.Reveal())
 	req.Header.Set("User-Agent", userAgent)
-	resp, fail := roundTrip(t.client, req)
+	resp, fail := vendorhttp.RoundTrip(t.client, req)
 	if fail != nil {
 		return *fail
 	}
-	res := classify(resp, d.now(), t.maxRetryAfter)
+	res := vendorhttp.Classify(resp, d.now(), t.MaxRetryAfter)
 	if res.Status == saplugin.Delivered {
 		var created struct {
 			ID string `json:"id"`
 		}
-		if json.Unmarshal(resp.body, &created) == nil && created.ID != "" {
-			res.Message = fmt.Sprintf("HTTP %d: incident %s", resp.code, created.ID)
+		if json.Unmarshal(resp.Body, &created) == nil && created.ID != "" {
+			res.Message = fmt.Sprintf("HTTP %d: incident %s", resp.Code, created.ID)
 		}
 	}
 	return res

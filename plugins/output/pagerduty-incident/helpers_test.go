@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/streamalert-go/sa/host/secrets/secrettest"
+	"github.com/streamalert-go/sa/plugins/output/internal/vendorhttp"
 	"github.com/streamalert-go/sa/sdk/schema"
 )
 
@@ -177,7 +178,7 @@ func baseConfig(t *testing.T, f *fake) map[string]any {
 		propIntegrationKey:     testKey,
 		propAPI:                f.URL + "/rest/",
 		propEventsURL:          f.URL + "/v2/enqueue",
-		propCAFile:             f.caFile(t),
+		vendorhttp.PropCAFile:  f.caFile(t),
 	}
 }
 

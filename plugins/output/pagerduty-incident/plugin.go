@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/streamalert-go/sa/plugins/output/internal/vendorhttp"
 	saplugin "github.com/streamalert-go/sa/sdk/plugin"
 	"github.com/streamalert-go/sa/sdk/schema"
 )
@@ -44,7 +45,7 @@ type target struct {
 	emailFrom          string
 	api                *url.URL
 	eventsURL          *url.URL
-	transport
+	vendorhttp.Transport
 	client *http.Client
 	// redact masks the token and the integration key in any text sent
 	// back or logged.
@@ -82,7 +83,7 @@ func (p *Incident) Configure(_ context.Context, instance string, cfg schema.Conf
 	if err := schema.ProblemsError(problems); err != nil {
 		return fmt.Errorf("pagerduty-incident: invalid configuration: %w", err)
 	}
-	client, err := newClient(t.transport)
+	client, err := vendorhttp.NewClient(t.Transport)
 	if err != nil {
 		return fmt.Errorf("pagerduty-incident: %w", err)
 	}
@@ -103,10 +104,10 @@ func (p *Incident) Configure(_ context.Context, instance string, cfg schema.Conf
 
 // parseTarget converts and checks cfg; the client is left to Configure.
 func parseTarget(cfg schema.Config) (*target, []schema.Problem) {
-	tr, problems := parseTransport(cfg)
-	api, more := parseHTTPSURL(propAPI, cfg.String(propAPI))
+	tr, problems := vendorhttp.ParseTransport(cfg)
+	api, more := vendorhttp.ParseHTTPSURL(propAPI, cfg.String(propAPI))
 	problems = append(problems, more...)
-	events, more := parseHTTPSURL(propEventsURL, cfg.String(propEventsURL))
+	events, more := vendorhttp.ParseHTTPSURL(propEventsURL, cfg.String(propEventsURL))
 	problems = append(problems, more...)
 	if api != nil {
 		api.Path = strings.TrimRight(api.Path, "/")
@@ -121,8 +122,8 @@ func parseTarget(cfg schema.Config) (*target, []schema.Problem) {
 		emailFrom:          cfg.String(propEmailFrom),
 		api:                api,
 		eventsURL:          events,
-		transport:          tr,
-		redact:             newRedactor(token.Reveal(), key.Reveal()),
+		Transport:          tr,
+		redact:             vendorhttp.NewRedactor(token.Reveal(), key.Reveal()),
 	}, problems
 }
 

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/streamalert-go/sa/plugins/output/internal/vendorhttp"
 	saplugin "github.com/streamalert-go/sa/sdk/plugin"
 )
 
@@ -59,21 +60,21 @@ func (t *target) exchange(req *http.Request, step string, now time.Time, out any
 	if req.Body != nil && req.Body != http.NoBody {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	resp, fail := roundTrip(t.client, req)
+	resp, fail := vendorhttp.RoundTrip(t.client, req)
 	if fail != nil {
 		fail.Message = step + ": " + fail.Message
 		return fail
 	}
-	res := classify(resp, now, t.maxRetryAfter)
+	res := vendorhttp.Classify(resp, now, t.MaxRetryAfter)
 	if res.Status != saplugin.Delivered {
 		res.Message = step + ": " + res.Message
 		return &res
 	}
-	if out != nil && json.Unmarshal(resp.body, out) != nil {
+	if out != nil && json.Unmarshal(resp.Body, out) != nil {
 		// A proxy's error page with a 2xx; every step up to the incident
 		// update is idempotent, so trying again is safe.
 		return &saplugin.SendResult{Status: saplugin.Retryable,
-			Message: fmt.Sprintf("%s: HTTP %d with a body that is not JSON: %s", step, resp.code, quote(resp.body))}
+			Message: fmt.Sprintf("%s: HTTP %d with a body that is not JSON: %s", step, resp.Code, vendorhttp.Quote(resp.Body))}
 	}
 	return nil
 }

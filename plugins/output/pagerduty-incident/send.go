@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/streamalert-go/sa/plugins/output/internal/pdevent"
 	saplugin "github.com/streamalert-go/sa/sdk/plugin"
 )
 
@@ -30,7 +31,7 @@ func (p *Incident) Send(ctx context.Context, req saplugin.SendRequest) saplugin.
 	if err != nil {
 		return saplugin.SendResult{Status: saplugin.Permanent, Message: err.Error()}
 	}
-	a, pub, err := parseInput(req.Alert, req.Publication)
+	a, pub, err := pdevent.ParseInput(req.Alert, req.Publication)
 	if err != nil {
 		return saplugin.SendResult{Status: saplugin.Permanent, Message: "pagerduty-incident: " + err.Error()}
 	}
@@ -53,7 +54,7 @@ func (r *run) rest(step string, c call, out any) *saplugin.SendResult {
 	return r.t.rest(r.ctx, step, c, r.p.now(), out)
 }
 
-func (r *run) send(a alert, pub publication, rc ruleContext) saplugin.SendResult {
+func (r *run) send(a pdevent.Alert, pub pdevent.Publication, rc ruleContext) saplugin.SendResult {
 	requester, fail := r.findUser("find email_from user", r.t.emailFrom)
 	if fail != nil {
 		return *fail
@@ -62,7 +63,7 @@ func (r *run) send(a alert, pub publication, rc ruleContext) saplugin.SendResult
 		return saplugin.SendResult{Status: saplugin.Permanent,
 			Message: fmt.Sprintf("find email_from user: no PagerDuty user has the email %s", r.t.emailFrom)}
 	}
-	ev := newEvent(a, pub, r.t.descriptor, r.t.integrationKey.Reveal(), rc.withRecord)
+	ev := pdevent.NewEvent(a, pub, r.t.descriptor, r.t.integrationKey.Reveal(), rc.withRecord)
 	if fail := r.enqueue(ev); fail != nil {
 		return *fail
 	}
@@ -87,7 +88,7 @@ func (r *run) send(a alert, pub publication, rc ruleContext) saplugin.SendResult
 }
 
 // enqueue sends the trigger event. PagerDuty answers 202 on success.
-func (r *run) enqueue(ev event) *saplugin.SendResult {
+func (r *run) enqueue(ev pdevent.Event) *saplugin.SendResult {
 	body, err := json.Marshal(ev)
 	if err != nil {
 		return &saplugin.SendResult{Status: saplugin.Permanent, Message: fmt.Sprintf("enqueue event: encode: %s", err)}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/streamalert-go/sa/host/secrets/secrettest"
+	"github.com/streamalert-go/sa/plugins/output/internal/vendorhttp"
 	saplugin "github.com/streamalert-go/sa/sdk/plugin"
 )
 
@@ -243,7 +244,7 @@ func TestValidateConfig(t *testing.T) {
 		change map[string]any
 		field  string
 	}{
-		{"defaults", map[string]any{propAPI: nil, propEventsURL: nil, propCAFile: nil}, ""},
+		{"defaults", map[string]any{propAPI: nil, propEventsURL: nil, vendorhttp.PropCAFile: nil}, ""},
 		{"labels", map[string]any{propServiceName: "Security Alerts", propEscalationPolicy: "On call: SOC"}, ""},
 		{"plain http api", map[string]any{propAPI: "http://api.pagerduty.com"}, propAPI},
 		{"events URL with query", map[string]any{propEventsURL: "https://events.pagerduty.com/v2/enqueue?k=1"}, propEventsURL},
@@ -251,7 +252,7 @@ func TestValidateConfig(t *testing.T) {
 		{"bad email", map[string]any{propEmailFrom: "secops"}, propEmailFrom},
 		{"no token", map[string]any{propToken: nil}, propToken},
 		{"no integration key", map[string]any{propIntegrationKey: nil}, propIntegrationKey},
-		{"timeout", map[string]any{propTimeout: 0}, propTimeout},
+		{"timeout", map[string]any{vendorhttp.PropTimeout: 0}, vendorhttp.PropTimeout},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/streamalert-go/sa/plugins/output/internal/pdevent"
 	saplugin "github.com/streamalert-go/sa/sdk/plugin"
 )
 
@@ -46,12 +47,12 @@ type assignment struct {
 // the policy is sent only when no assignee was found. A lookup that failed
 // for a reason worth retrying fails the send; one that found nothing only
 // drops its field.
-func (r *run) incidentUpdate(a alert, pub publication, rc ruleContext) (incidentBody, *saplugin.SendResult) {
+func (r *run) incidentUpdate(a pdevent.Alert, pub pdevent.Publication, rc ruleContext) (incidentBody, *saplugin.SendResult) {
 	f := incidentFields{
 		Type:    "incident",
-		Title:   pub.textOr("@pagerduty-incident.incident_title", "StreamAlert Incident - Rule triggered: "+a.RuleName),
+		Title:   pub.TextOr("@pagerduty-incident.incident_title", "StreamAlert Incident - Rule triggered: "+a.RuleName),
 		Service: reference{ID: r.t.serviceID, Type: "service_reference"},
-		Body:    detailsBody{Type: "incident_body", Details: pub.textOr("@pagerduty-incident.incident_body", a.RuleDescription)},
+		Body:    detailsBody{Type: "incident_body", Details: pub.TextOr("@pagerduty-incident.incident_body", a.RuleDescription)},
 	}
 	priority, fail := r.priority(rc.incidentPriority)
 	if fail != nil {
@@ -76,7 +77,7 @@ func (r *run) incidentUpdate(a alert, pub publication, rc ruleContext) (incident
 		}
 		f.EscalationPolicy = &reference{ID: policy, Type: "escalation_policy_reference"}
 	}
-	switch u := pub.text("@pagerduty-incident.urgency"); u {
+	switch u := pub.Text("@pagerduty-incident.urgency"); u {
 	case "low", "high":
 		f.Urgency = u
 	case "":
@@ -125,7 +126,7 @@ func (r *run) optional(v string, fail *saplugin.SendResult) (string, *saplugin.S
 
 // finish requests the responders and adds the note, returning what went
 // wrong; problems are also written to the incident in a note.
-func (r *run) finish(id string, pub publication, rc ruleContext, requester string) []string {
+func (r *run) finish(id string, pub pdevent.Publication, rc ruleContext, requester string) []string {
 	var problems []string
 	for _, email := range rc.responders {
 		if msg := r.requestResponder(id, requester, email, rc.responderMessage); msg != "" {
@@ -186,9 +187,9 @@ const defaultNote = "Creating SOX Incident"
 
 // incidentNote is the publication's note if it sets one (even empty),
 // else the rule context's, else the default; "" means no note.
-func incidentNote(pub publication, rc ruleContext) string {
-	if v, ok := pub["@pagerduty-incident.note"]; ok && !isNull(v) {
-		return pub.text("@pagerduty-incident.note")
+func incidentNote(pub pdevent.Publication, rc ruleContext) string {
+	if v, ok := pub["@pagerduty-incident.note"]; ok && !pdevent.IsNull(v) {
+		return pub.Text("@pagerduty-incident.note")
 	}
 	if rc.note != nil {
 		return *rc.note

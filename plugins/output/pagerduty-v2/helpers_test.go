@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/streamalert-go/sa/host/secrets/secrettest"
+	"github.com/streamalert-go/sa/plugins/output/internal/vendorhttp"
 	"github.com/streamalert-go/sa/sdk/schema"
 )
 
@@ -100,10 +101,10 @@ func newTest(t *testing.T) *PagerDuty {
 // baseConfig is a valid configuration for s.
 func baseConfig(t *testing.T, s *server) map[string]any {
 	return map[string]any{
-		propDescriptor: testDescriptor,
-		propRoutingKey: testKey,
-		propURL:        s.URL + "/v2/enqueue",
-		propCAFile:     s.caFile(t),
+		propDescriptor:        testDescriptor,
+		propRoutingKey:        testKey,
+		propURL:               s.URL + "/v2/enqueue",
+		vendorhttp.PropCAFile: s.caFile(t),
 	}
 }
 

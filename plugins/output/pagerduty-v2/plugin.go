@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/streamalert-go/sa/plugins/output/internal/vendorhttp"
 	saplugin "github.com/streamalert-go/sa/sdk/plugin"
 	"github.com/streamalert-go/sa/sdk/schema"
 )
@@ -35,7 +36,7 @@ type target struct {
 	descriptor string
 	routingKey schema.Secret
 	url        *url.URL
-	transport
+	vendorhttp.Transport
 	client *http.Client
 	// redact masks the routing key in any text sent back or logged.
 	redact func(string) string
@@ -71,7 +72,7 @@ func (p *PagerDuty) Configure(_ context.Context, instance string, cfg schema.Con
 	if err := schema.ProblemsError(problems); err != nil {
 		return fmt.Errorf("pagerduty-v2: invalid configuration: %w", err)
 	}
-	client, err := newClient(t.transport)
+	client, err := vendorhttp.NewClient(t.Transport)
 	if err != nil {
 		return fmt.Errorf("pagerduty-v2: %w", err)
 	}
@@ -86,22 +87,22 @@ func (p *PagerDuty) Configure(_ context.Context, instance string, cfg schema.Con
 	if old != nil {
 		old.client.CloseIdleConnections()
 	}
-	p.log.Info("instance configured", "instance", instance, "endpoint", t.url.Host, "timeout", t.timeout.String())
+	p.log.Info("instance configured", "instance", instance, "endpoint", t.url.Host, "timeout", t.Timeout.String())
 	return nil
 }
 
 // parseTarget converts and checks cfg; the client is left to Configure.
 func parseTarget(cfg schema.Config) (*target, []schema.Problem) {
-	tr, problems := parseTransport(cfg)
-	u, more := parseHTTPSURL(propURL, cfg.String(propURL))
+	tr, problems := vendorhttp.ParseTransport(cfg)
+	u, more := vendorhttp.ParseHTTPSURL(propURL, cfg.String(propURL))
 	problems = append(problems, more...)
 	key := cfg.Secret(propRoutingKey)
 	return &target{
 		descriptor: cfg.String(propDescriptor),
 		routingKey: key,
 		url:        u,
-		transport:  tr,
-		redact:     newRedactor(key.Reveal()),
+		Transport:  tr,
+		redact:     vendorhttp.NewRedactor(key.Reveal()),
 	}, problems
 }
 

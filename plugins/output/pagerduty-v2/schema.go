@@ -1,6 +1,9 @@
 package main
 
-import "github.com/streamalert-go/sa/sdk/schema"
+import (
+	"github.com/streamalert-go/sa/plugins/output/internal/vendorhttp"
+	"github.com/streamalert-go/sa/sdk/schema"
+)
 
 // Property names of an instance configuration, StreamAlert's where it has
 // one.
@@ -44,4 +47,4 @@ var configSchema = schema.Schema{Properties: append([]schema.Property{
 		Default:     defaultURL,
 		Pattern:     `https://\S+`,
 	},
-}, transportProperties...)}
+}, vendorhttp.TransportProperties...)}

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/streamalert-go/sa/plugins/output/internal/pdevent"
+	"github.com/streamalert-go/sa/plugins/output/internal/vendorhttp"
 	saplugin "github.com/streamalert-go/sa/sdk/plugin"
 )
 
@@ -21,11 +23,11 @@ func (p *PagerDuty) Send(ctx context.Context, req saplugin.SendRequest) saplugin
 	if err != nil {
 		return saplugin.SendResult{Status: saplugin.Permanent, Message: err.Error()}
 	}
-	a, pub, err := parseInput(req.Alert, req.Publication)
+	a, pub, err := pdevent.ParseInput(req.Alert, req.Publication)
 	if err != nil {
 		return saplugin.SendResult{Status: saplugin.Permanent, Message: "pagerduty-v2: " + err.Error()}
 	}
-	ev := newEvent(a, pub, t.descriptor, t.routingKey.Reveal(), true)
+	ev := pdevent.NewEvent(a, pub, t.descriptor, t.routingKey.Reveal(), true)
 	res := t.post(ctx, ev, p.now())
 	res.Message = t.redact(res.Message)
 	p.log.Debug("send", "instance", req.Instance, "dedup_key", ev.DedupKey,
@@ -34,7 +36,7 @@ func (p *PagerDuty) Send(ctx context.Context, req saplugin.SendRequest) saplugin
 }
 
 // post sends ev to the enqueue endpoint and classifies the answer.
-func (t *target) post(ctx context.Context, ev event, now time.Time) saplugin.SendResult {
+func (t *target) post(ctx context.Context, ev pdevent.Event, now time.Time) saplugin.SendResult {
 	body, err := json.Marshal(ev)
 	if err != nil {
 		return saplugin.SendResult{Status: saplugin.Permanent, Message: fmt.Sprintf("pagerduty-v2: encode event: %s", err)}
@@ -46,9 +48,9 @@ func (t *target) post(ctx context.Context, ev event, now time.Time) saplugin.Sen
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", userAgent)
-	resp, fail := roundTrip(t.client, req)
+	resp, fail := vendorhttp.RoundTrip(t.client, req)
 	if fail != nil {
 		return *fail
 	}
-	return classify(resp, now, t.maxRetryAfter)
+	return vendorhttp.Classify(resp, now, t.MaxRetryAfter)
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/streamalert-go/sa/host/secrets/secrettest"
+	"github.com/streamalert-go/sa/plugins/output/internal/vendorhttp"
 	saplugin "github.com/streamalert-go/sa/sdk/plugin"
 )
 
@@ -131,8 +132,8 @@ func TestSendTransportFailure(t *testing.T) {
 		want   string
 	}{
 		{"connection refused", map[string]any{propURL: "https://" + addr + "/v2/enqueue"}, "connection refused"},
-		{"timeout", map[string]any{propURL: hang.URL + "/v2/enqueue", propCAFile: hang.caFile(t), propTimeout: 1}, "timed out"},
-		{"untrusted certificate", map[string]any{propCAFile: nil}, "certificate"},
+		{"timeout", map[string]any{propURL: hang.URL + "/v2/enqueue", vendorhttp.PropCAFile: hang.caFile(t), vendorhttp.PropTimeout: 1}, "timed out"},
+		{"untrusted certificate", map[string]any{vendorhttp.PropCAFile: nil}, "certificate"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -169,7 +170,7 @@ func TestSendNoSecretLeak(t *testing.T) {
 		}
 	}
 	bad := baseConfig(t, newServer(t, accepted))
-	bad[propTimeout] = 0
+	bad[vendorhttp.PropTimeout] = 0
 	cfg, _ := p.Schema().Apply(bad)
 	if err := p.Configure(context.Background(), "bad", cfg); err != nil {
 		texts = append(texts, err.Error())
@@ -187,15 +188,15 @@ func TestValidateConfig(t *testing.T) {
 		change map[string]any
 		field  string
 	}{
-		{"defaults", map[string]any{propURL: nil, propCAFile: nil}, ""},
+		{"defaults", map[string]any{propURL: nil, vendorhttp.PropCAFile: nil}, ""},
 		{"plain http", map[string]any{propURL: "http://events.pagerduty.com/v2/enqueue"}, propURL},
 		{"query in URL", map[string]any{propURL: "https://events.pagerduty.com/v2/enqueue?x=1"}, propURL},
 		{"key with a space", map[string]any{propRoutingKey: "abc def 0123456789"}, propRoutingKey},
 		{"descriptor with a colon", map[string]any{propDescriptor: "a:b"}, propDescriptor},
 		{"no key", map[string]any{propRoutingKey: nil}, propRoutingKey},
-		{"timeout", map[string]any{propTimeout: 301}, propTimeout},
-		{"retry after", map[string]any{propMaxRetryAfter: -1}, propMaxRetryAfter},
-		{"missing CA file", map[string]any{propCAFile: "/nonexistent/ca.pem"}, propCAFile},
+		{"timeout", map[string]any{vendorhttp.PropTimeout: 301}, vendorhttp.PropTimeout},
+		{"retry after", map[string]any{vendorhttp.PropMaxRetryAfter: -1}, vendorhttp.PropMaxRetryAfter},
+		{"missing CA file", map[string]any{vendorhttp.PropCAFile: "/nonexistent/ca.pem"}, vendorhttp.PropCAFile},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/streamalert-go/sa/plugins/output/internal/vendorhttp"
 	saplugin "github.com/streamalert-go/sa/sdk/plugin"
 )
 
@@ -44,15 +45,15 @@ func (t *target) post(ctx context.Context, ev event, now time.Time) saplugin.Sen
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", userAgent)
-	resp, fail := roundTrip(t.client, req)
+	resp, fail := vendorhttp.RoundTrip(t.client, req)
 	if fail != nil {
 		return *fail
 	}
-	res := classify(resp, now, t.maxRetryAfter)
-	if resp.code == http.StatusForbidden {
+	res := vendorhttp.Classify(resp, now, t.MaxRetryAfter)
+	if resp.Code == http.StatusForbidden {
 		// Events API v1 throttles with 403, not 429.
 		res.Status = saplugin.Retryable
-		res.RetryAfter = retryAfter(resp.header.Get("Retry-After"), now, t.maxRetryAfter)
+		res.RetryAfter = vendorhttp.RetryAfter(resp.Header.Get("Retry-After"), now, t.MaxRetryAfter)
 	}
 	return res
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/streamalert-go/sa/host/secrets/secrettest"
+	"github.com/streamalert-go/sa/plugins/output/internal/vendorhttp"
 	"github.com/streamalert-go/sa/sdk/schema"
 )
 
@@ -110,10 +111,10 @@ func newTest(t *testing.T) *Phantom {
 // baseConfig is a valid configuration for s.
 func baseConfig(t *testing.T, s *server) map[string]any {
 	return map[string]any{
-		propDescriptor: testDescriptor,
-		propToken:      testToken,
-		propURL:        s.URL + "/phantom/",
-		propCAFile:     s.caFile(t),
+		propDescriptor:        testDescriptor,
+		propToken:             testToken,
+		propURL:               s.URL + "/phantom/",
+		vendorhttp.PropCAFile: s.caFile(t),
 	}
 }
 

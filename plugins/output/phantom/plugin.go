@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/streamalert-go/sa/plugins/output/internal/vendorhttp"
 	saplugin "github.com/streamalert-go/sa/sdk/plugin"
 	"github.com/streamalert-go/sa/sdk/schema"
 )
@@ -36,7 +37,7 @@ type target struct {
 	// base is the server URL without a trailing slash.
 	base  *url.URL
 	token schema.Secret
-	transport
+	vendorhttp.Transport
 	client *http.Client
 	// redact masks the token and the server URL in any text sent back or
 	// logged; the URL is a masked credential in StreamAlert.
@@ -69,7 +70,7 @@ func (p *Phantom) Configure(_ context.Context, instance string, cfg schema.Confi
 	if err := schema.ProblemsError(problems); err != nil {
 		return fmt.Errorf("phantom: invalid configuration: %w", err)
 	}
-	client, err := newClient(t.transport)
+	client, err := vendorhttp.NewClient(t.Transport)
 	if err != nil {
 		return fmt.Errorf("phantom: %w", err)
 	}
@@ -81,14 +82,14 @@ func (p *Phantom) Configure(_ context.Context, instance string, cfg schema.Confi
 	if old != nil {
 		old.client.CloseIdleConnections()
 	}
-	p.log.Info("instance configured", "instance", instance, "private_ca", t.caFile != "", "timeout", t.timeout.String())
+	p.log.Info("instance configured", "instance", instance, "private_ca", t.CAFile != "", "timeout", t.Timeout.String())
 	return nil
 }
 
 // parseTarget converts and checks cfg; the client is left to Configure.
 func parseTarget(cfg schema.Config) (*target, []schema.Problem) {
-	tr, problems := parseTransport(cfg)
-	u, more := parseHTTPSURL(propURL, cfg.String(propURL))
+	tr, problems := vendorhttp.ParseTransport(cfg)
+	u, more := vendorhttp.ParseHTTPSURL(propURL, cfg.String(propURL))
 	problems = append(problems, more...)
 	token := cfg.Secret(propToken)
 	secrets := []string{token.Reveal()}
@@ -96,7 +97,7 @@ func parseTarget(cfg schema.Config) (*target, []schema.Problem) {
 		u.Path = strings.TrimRight(u.Path, "/")
 		secrets = append(secrets, u.String(), u.String()+"/rest/container", u.String()+"/rest/artifact")
 	}
-	return &target{base: u, token: token, transport: tr, redact: newRedactor(secrets...)}, problems
+	return &target{base: u, token: token, Transport: tr, redact: vendorhttp.NewRedactor(secrets...)}, problems
 }
 
 // target returns the instance's target, configuring it from cfg when this

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/streamalert-go/sa/plugins/output/internal/vendorhttp"
 	saplugin "github.com/streamalert-go/sa/sdk/plugin"
 )
 
@@ -148,20 +149,20 @@ func (t *target) call(ctx context.Context, step, method, path string, q url.Valu
 	if rd != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	resp, fail := roundTrip(t.client, req)
+	resp, fail := vendorhttp.RoundTrip(t.client, req)
 	if fail != nil {
 		fail.Message = step + ": " + fail.Message
 		return 0, fail
 	}
-	res := classify(resp, now, t.maxRetryAfter)
-	duplicate := res.Status == saplugin.Permanent && bytes.Contains(resp.body, []byte(`"existing_artifact_id"`))
+	res := vendorhttp.Classify(resp, now, t.MaxRetryAfter)
+	duplicate := res.Status == saplugin.Permanent && bytes.Contains(resp.Body, []byte(`"existing_artifact_id"`))
 	if res.Status != saplugin.Delivered && !duplicate {
 		res.Message = step + ": " + res.Message
-		return resp.code, &res
+		return resp.Code, &res
 	}
-	if json.Unmarshal(resp.body, out) != nil {
-		return resp.code, &saplugin.SendResult{Status: saplugin.Retryable,
-			Message: fmt.Sprintf("%s: HTTP %d with a body that is not JSON: %s", step, resp.code, quote(resp.body))}
+	if json.Unmarshal(resp.Body, out) != nil {
+		return resp.Code, &saplugin.SendResult{Status: saplugin.Retryable,
+			Message: fmt.Sprintf("%s: HTTP %d with a body that is not JSON: %s", step, resp.Code, vendorhttp.Quote(resp.Body))}
 	}
-	return resp.code, nil
+	return resp.Code, nil
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/streamalert-go/sa/host/secrets/secrettest"
+	"github.com/streamalert-go/sa/plugins/output/internal/vendorhttp"
 	saplugin "github.com/streamalert-go/sa/sdk/plugin"
 )
 
@@ -131,7 +132,7 @@ func TestSendStatus(t *testing.T) {
 func TestSendVerifiesTLS(t *testing.T) {
 	s := newServer(t, phantomAPI)
 	raw := baseConfig(t, s)
-	delete(raw, propCAFile)
+	delete(raw, vendorhttp.PropCAFile)
 	p := newTest(t)
 	cfg := configure(t, p, testDescriptor, raw)
 	for range 2 {
@@ -172,11 +173,11 @@ func TestValidateConfig(t *testing.T) {
 		change map[string]any
 		field  string
 	}{
-		{"no CA file", map[string]any{propCAFile: nil}, ""},
+		{"no CA file", map[string]any{vendorhttp.PropCAFile: nil}, ""},
 		{"plain http", map[string]any{propURL: "http://phantom.example.com"}, propURL},
 		{"space in URL", map[string]any{propURL: "https://phantom.example.com/a b"}, propURL},
 		{"no token", map[string]any{propToken: nil}, propToken},
-		{"missing CA file", map[string]any{propCAFile: "/nonexistent/ca.pem"}, propCAFile},
+		{"missing CA file", map[string]any{vendorhttp.PropCAFile: "/nonexistent/ca.pem"}, vendorhttp.PropCAFile},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,8 +1,9 @@
-package main
-
-// This file is shared, word for word, by the PagerDuty, Demisto and Phantom
-// output plugins until a common HTTP helper package exists: transport
-// settings, the HTTP client, outcome classification and redaction.
+// Package vendorhttp is the HTTP side the vendor output plugins (pagerduty,
+// pagerduty-v2, pagerduty-incident, demisto, phantom) share: the transport
+// properties of their schemas, a client that always verifies TLS and never
+// follows redirects, result classification honouring Retry-After, and
+// redaction of credentials in messages.
+package vendorhttp
 
 import (
 	"crypto/tls"
@@ -24,11 +25,11 @@ import (
 	"github.com/streamalert-go/sa/sdk/schema"
 )
 
-// Names of the transport properties every instance has.
+// Names of the Transport properties every instance has.
 const (
-	propTimeout       = "timeout_seconds"
-	propMaxRetryAfter = "max_retry_after_seconds"
-	propCAFile        = "ca_file"
+	PropTimeout       = "timeout_seconds"
+	PropMaxRetryAfter = "max_retry_after_seconds"
+	PropCAFile        = "ca_file"
 )
 
 // Bounds and limits of the transport.
@@ -39,7 +40,7 @@ const (
 	idleConnTimeout      = 90 * time.Second
 	maxIdlePerHost       = 8
 	maxResponseHeader    = 64 << 10
-	// maxQuotedBody is how much of a response body a message quotes;
+	// maxQuotedBody is how much of a Response body a message quotes;
 	// maxReadBody is how much is read at all (JSON answers are decoded).
 	maxQuotedBody = 512
 	maxReadBody   = 1 << 20
@@ -48,60 +49,60 @@ const (
 	minMasked = 8
 )
 
-// transportProperties are the schema entries of transport.
-var transportProperties = []schema.Property{
+// TransportProperties are the schema entries of transport.
+var TransportProperties = []schema.Property{
 	{
-		Name:        propTimeout,
+		Name:        PropTimeout,
 		Type:        schema.Integer,
-		Description: "Seconds one HTTP request may take, connection to response (1-300).",
+		Description: "Seconds one HTTP request may take, connection to Response (1-300).",
 		Default:     "10",
 	},
 	{
-		Name:        propMaxRetryAfter,
+		Name:        PropMaxRetryAfter,
 		Type:        schema.Integer,
-		Description: "Longest wait in seconds honoured from a Retry-After response header (0-86400).",
+		Description: "Longest wait in seconds honoured from a Retry-After Response header (0-86400).",
 		Default:     "900",
 	},
 	{
-		Name: propCAFile,
+		Name: PropCAFile,
 		Description: "Path to a PEM bundle of CA certificates trusted in addition to the system roots, " +
 			"for a server behind a private CA. TLS is always verified.",
 		Example: "/etc/sa/ca.pem",
 	},
 }
 
-// transport is the HTTP side of an instance configuration.
-type transport struct {
-	timeout       time.Duration
-	maxRetryAfter time.Duration
-	caFile        string
+// Transport is the HTTP side of an instance configuration.
+type Transport struct {
+	Timeout       time.Duration
+	MaxRetryAfter time.Duration
+	CAFile        string
 }
 
-// parseTransport reads the transport properties of cfg.
-func parseTransport(cfg schema.Config) (transport, []schema.Problem) {
+// ParseTransport reads the Transport properties of cfg.
+func ParseTransport(cfg schema.Config) (Transport, []schema.Problem) {
 	var problems []schema.Problem
-	tr := transport{caFile: cfg.String(propCAFile)}
-	if n := cfg.Int(propTimeout); n < 1 || n > maxTimeoutSeconds {
-		problems = append(problems, schema.Problem{Field: propTimeout, Message: fmt.Sprintf("must be between 1 and %d", maxTimeoutSeconds)})
+	tr := Transport{CAFile: cfg.String(PropCAFile)}
+	if n := cfg.Int(PropTimeout); n < 1 || n > maxTimeoutSeconds {
+		problems = append(problems, schema.Problem{Field: PropTimeout, Message: fmt.Sprintf("must be between 1 and %d", maxTimeoutSeconds)})
 	} else {
-		tr.timeout = time.Duration(n) * time.Second
+		tr.Timeout = time.Duration(n) * time.Second
 	}
-	if n := cfg.Int(propMaxRetryAfter); n < 0 || n > maxRetryAfterCeiling {
-		problems = append(problems, schema.Problem{Field: propMaxRetryAfter, Message: fmt.Sprintf("must be between 0 and %d", maxRetryAfterCeiling)})
+	if n := cfg.Int(PropMaxRetryAfter); n < 0 || n > maxRetryAfterCeiling {
+		problems = append(problems, schema.Problem{Field: PropMaxRetryAfter, Message: fmt.Sprintf("must be between 0 and %d", maxRetryAfterCeiling)})
 	} else {
-		tr.maxRetryAfter = time.Duration(n) * time.Second
+		tr.MaxRetryAfter = time.Duration(n) * time.Second
 	}
 	if len(problems) == 0 {
-		if _, err := rootCAs(tr.caFile); err != nil {
-			problems = append(problems, schema.Problem{Field: propCAFile, Message: err.Error()})
+		if _, err := rootCAs(tr.CAFile); err != nil {
+			problems = append(problems, schema.Problem{Field: PropCAFile, Message: err.Error()})
 		}
 	}
 	return tr, problems
 }
 
-// parseHTTPSURL checks a base URL property: absolute, https, no query or
+// ParseHTTPSURL checks a base URL property: absolute, https, no query or
 // fragment. Messages never quote the value.
-func parseHTTPSURL(field, raw string) (*url.URL, []schema.Problem) {
+func ParseHTTPSURL(field, raw string) (*url.URL, []schema.Problem) {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	switch {
 	case err != nil || u.Host == "" || u.Opaque != "":
@@ -114,29 +115,29 @@ func parseHTTPSURL(field, raw string) (*url.URL, []schema.Problem) {
 	return u, nil
 }
 
-// newClient builds an instance's HTTP client. TLS is verified on every
+// NewClient builds an instance's HTTP client. TLS is verified on every
 // request against the system roots plus the CA file (StreamAlert's
 // PagerDuty clients stopped verifying after the first request; Demisto
 // and Phantom never verified).
-func newClient(tr transport) (*http.Client, error) {
-	roots, err := rootCAs(tr.caFile)
+func NewClient(tr Transport) (*http.Client, error) {
+	roots, err := rootCAs(tr.CAFile)
 	if err != nil {
 		return nil, err
 	}
-	connect := min(tr.timeout, maxConnectTimeout)
+	connect := min(tr.Timeout, maxConnectTimeout)
 	t := &http.Transport{
 		Proxy:                  http.ProxyFromEnvironment,
 		DialContext:            (&net.Dialer{Timeout: connect, KeepAlive: 30 * time.Second}).DialContext,
 		TLSClientConfig:        &tls.Config{MinVersion: tls.VersionTLS12, RootCAs: roots},
 		TLSHandshakeTimeout:    connect,
-		ResponseHeaderTimeout:  tr.timeout,
+		ResponseHeaderTimeout:  tr.Timeout,
 		ExpectContinueTimeout:  time.Second,
 		IdleConnTimeout:        idleConnTimeout,
 		MaxIdleConnsPerHost:    maxIdlePerHost,
 		MaxResponseHeaderBytes: maxResponseHeader,
 		ForceAttemptHTTP2:      true,
 	}
-	return &http.Client{Transport: t, Timeout: tr.timeout, CheckRedirect: refuseRedirect}, nil
+	return &http.Client{Transport: t, Timeout: tr.Timeout, CheckRedirect: refuseRedirect}, nil
 }
 
 // refuseRedirect hands a 3xx back instead of following it: a redirect
@@ -164,28 +165,28 @@ func rootCAs(caFile string) (*x509.CertPool, error) {
 	return pool, nil
 }
 
-// response is a completed HTTP exchange.
-type response struct {
-	code   int
-	header http.Header
-	body   []byte
+// Response is a completed HTTP exchange.
+type Response struct {
+	Code   int
+	Header http.Header
+	Body   []byte
 }
 
-// roundTrip sends req and reads up to maxReadBody of the answer. A failure
+// RoundTrip sends req and reads up to maxReadBody of the answer. A failure
 // is returned as a retryable result whose message names only the method
 // and cause: *url.Error quotes the URL.
-func roundTrip(c *http.Client, req *http.Request) (response, *saplugin.SendResult) {
+func RoundTrip(c *http.Client, req *http.Request) (Response, *saplugin.SendResult) {
 	resp, err := c.Do(req)
 	if err != nil {
-		return response{}, &saplugin.SendResult{Status: saplugin.Retryable, Message: transportMessage(req.Method, err)}
+		return Response{}, &saplugin.SendResult{Status: saplugin.Retryable, Message: transportMessage(req.Method, err)}
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxReadBody))
 	if err != nil {
-		return response{}, &saplugin.SendResult{Status: saplugin.Retryable,
+		return Response{}, &saplugin.SendResult{Status: saplugin.Retryable,
 			Message: transportMessage(req.Method, fmt.Errorf("read response: %w", err))}
 	}
-	return response{code: resp.StatusCode, header: resp.Header, body: body}, nil
+	return Response{Code: resp.StatusCode, Header: resp.Header, Body: body}, nil
 }
 
 // transportMessage describes a failed round trip without its URL.
@@ -200,31 +201,31 @@ func transportMessage(method string, err error) string {
 	return fmt.Sprintf("%s: %s", method, err.Error())
 }
 
-// classify maps a response to a delivery outcome: 2xx delivered; 408, 425,
+// Classify maps a Response to a delivery outcome: 2xx delivered; 408, 425,
 // 429 and 5xx retryable, honouring Retry-After up to limit; the rest
 // permanent. Messages quote the vendor's answer.
-func classify(r response, now time.Time, limit time.Duration) saplugin.SendResult {
-	msg := fmt.Sprintf("HTTP %d", r.code)
-	if q := quote(r.body); q != "" {
+func Classify(r Response, now time.Time, limit time.Duration) saplugin.SendResult {
+	msg := fmt.Sprintf("HTTP %d", r.Code)
+	if q := Quote(r.Body); q != "" {
 		msg += ": " + q
 	}
 	switch {
-	case r.code >= 200 && r.code < 300:
-		return saplugin.SendResult{Status: saplugin.Delivered, Message: fmt.Sprintf("HTTP %d", r.code)}
-	case r.code == http.StatusTooManyRequests, r.code == http.StatusRequestTimeout,
-		r.code == http.StatusTooEarly, r.code >= 500:
+	case r.Code >= 200 && r.Code < 300:
+		return saplugin.SendResult{Status: saplugin.Delivered, Message: fmt.Sprintf("HTTP %d", r.Code)}
+	case r.Code == http.StatusTooManyRequests, r.Code == http.StatusRequestTimeout,
+		r.Code == http.StatusTooEarly, r.Code >= 500:
 		return saplugin.SendResult{Status: saplugin.Retryable, Message: msg,
-			RetryAfter: retryAfter(r.header.Get("Retry-After"), now, limit)}
-	case r.code >= 300 && r.code < 400:
+			RetryAfter: RetryAfter(r.Header.Get("Retry-After"), now, limit)}
+	case r.Code >= 300 && r.Code < 400:
 		return saplugin.SendResult{Status: saplugin.Permanent,
-			Message: fmt.Sprintf("HTTP %d: the server redirects; redirects are not followed, configure its final URL", r.code)}
+			Message: fmt.Sprintf("HTTP %d: the server redirects; redirects are not followed, configure its final URL", r.Code)}
 	}
 	return saplugin.SendResult{Status: saplugin.Permanent, Message: msg}
 }
 
-// quote renders up to maxQuotedBody bytes of a body as one printable line,
+// Quote renders up to maxQuotedBody bytes of a body as one printable line,
 // marking a cut with "...".
-func quote(b []byte) string {
+func Quote(b []byte) string {
 	cut := len(b) > maxQuotedBody
 	if cut {
 		b = b[:maxQuotedBody]
@@ -237,9 +238,9 @@ func quote(b []byte) string {
 	return s
 }
 
-// retryAfter parses a Retry-After value (delay-seconds or an HTTP-date)
+// RetryAfter parses a Retry-After value (delay-seconds or an HTTP-date)
 // into a wait between zero and limit; unparsable values count as absent.
-func retryAfter(v string, now time.Time, limit time.Duration) time.Duration {
+func RetryAfter(v string, now time.Time, limit time.Duration) time.Duration {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return 0
@@ -259,9 +260,9 @@ func retryAfter(v string, now time.Time, limit time.Duration) time.Duration {
 	return max(0, min(d, limit))
 }
 
-// newRedactor returns a function masking each secret of at least minMasked
+// NewRedactor returns a function masking each secret of at least minMasked
 // bytes, and its URL-escaped form, longest first.
-func newRedactor(secrets ...string) func(string) string {
+func NewRedactor(secrets ...string) func(string) string {
 	seen := map[string]bool{}
 	var keep []string
 	for _, s := range secrets {

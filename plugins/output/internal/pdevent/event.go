@@ -1,4 +1,7 @@
-package main
+// Package pdevent builds PagerDuty Events API v2 triggers from an alert and
+// its publication, as StreamAlert's pagerduty-v2 output did; the
+// pagerduty-v2 and pagerduty-incident plugins both send them.
+package pdevent
 
 import (
 	"bytes"
@@ -10,8 +13,8 @@ import (
 	"unicode/utf8"
 )
 
-// alert is the part of the alert JSON an event is built from.
-type alert struct {
+// Alert is the part of the alert JSON an event is built from.
+type Alert struct {
 	ID              string          `json:"id"`
 	RuleName        string          `json:"rule_name"`
 	RuleDescription string          `json:"rule_description"`
@@ -19,8 +22,8 @@ type alert struct {
 	Record          json.RawMessage `json:"record"`
 }
 
-// publication is a composed publication, values kept as sent.
-type publication map[string]json.RawMessage
+// Publication is a composed publication, values kept as sent.
+type Publication map[string]json.RawMessage
 
 // Limits PagerDuty documents for Events API v2 fields.
 const (
@@ -31,8 +34,8 @@ const (
 // severities are the values PagerDuty accepts for payload.severity.
 var severities = map[string]bool{"critical": true, "error": true, "warning": true, "info": true}
 
-// event is an Events API v2 trigger.
-type event struct {
+// Event is an Events API v2 trigger.
+type Event struct {
 	RoutingKey  string  `json:"routing_key"`
 	EventAction string  `json:"event_action"`
 	DedupKey    string  `json:"dedup_key"`
@@ -66,14 +69,14 @@ type link struct {
 	Text string `json:"text"`
 }
 
-// parseInput decodes the alert and the publication; an absent or null
+// ParseInput decodes the alert and the publication; an absent or null
 // publication is empty, so every field takes its default.
-func parseInput(alertJSON, pubJSON []byte) (alert, publication, error) {
-	var a alert
+func ParseInput(alertJSON, pubJSON []byte) (Alert, Publication, error) {
+	var a Alert
 	if err := json.Unmarshal(alertJSON, &a); err != nil {
 		return a, nil, fmt.Errorf("decode alert: %w", err)
 	}
-	pub := publication{}
+	pub := Publication{}
 	if p := bytes.TrimSpace(pubJSON); len(p) > 0 && !bytes.Equal(p, []byte("null")) {
 		if err := json.Unmarshal(p, &pub); err != nil {
 			return a, nil, fmt.Errorf("decode publication: %w", err)
@@ -86,28 +89,28 @@ func parseInput(alertJSON, pubJSON []byte) (alert, publication, error) {
 	return a, pub, nil
 }
 
-// newEvent builds the trigger StreamAlert's events_v2_data builds, with
+// NewEvent builds the trigger StreamAlert's events_v2_data builds, with
 // the "@pagerduty-v2.*" publication fields and their defaults. It differs
 // where PagerDuty would refuse the event: unknown severities become
 // "critical", an empty source is "sa", the summary is cut to PagerDuty's
 // limit, and absent optional fields are left out rather than sent as null.
-func newEvent(a alert, pub publication, descriptor, routingKey string, withRecord bool) event {
-	ev := event{
+func NewEvent(a Alert, pub Publication, descriptor, routingKey string, withRecord bool) Event {
+	ev := Event{
 		RoutingKey:  routingKey,
 		EventAction: "trigger",
 		DedupKey:    dedupKey(descriptor, a.ID),
 		Client:      "StreamAlert",
-		ClientURL:   pub.text("@pagerduty-v2.client_url"),
+		ClientURL:   pub.Text("@pagerduty-v2.client_url"),
 		Images:      pub.images("@pagerduty-v2.images"),
 		Links:       pub.links("@pagerduty-v2.links"),
 	}
 	ev.Payload = payload{
-		Summary:   truncate(pub.textOr("@pagerduty-v2.summary", "StreamAlert Rule Triggered - "+a.RuleName), maxSummary),
+		Summary:   truncate(pub.TextOr("@pagerduty-v2.summary", "StreamAlert Rule Triggered - "+a.RuleName), maxSummary),
 		Source:    a.LogSource,
-		Severity:  strings.ToLower(pub.textOr("@pagerduty-v2.severity", "critical")),
-		Component: pub.text("@pagerduty-v2.component"),
-		Group:     pub.text("@pagerduty-v2.group"),
-		Class:     pub.text("@pagerduty-v2.class"),
+		Severity:  strings.ToLower(pub.TextOr("@pagerduty-v2.severity", "critical")),
+		Component: pub.Text("@pagerduty-v2.component"),
+		Group:     pub.Text("@pagerduty-v2.group"),
+		Class:     pub.Text("@pagerduty-v2.class"),
 	}
 	if ev.Payload.Source == "" {
 		ev.Payload.Source = "sa"
@@ -116,7 +119,7 @@ func newEvent(a alert, pub publication, descriptor, routingKey string, withRecor
 		ev.Payload.Severity = "critical"
 	}
 	ev.Payload.CustomDetails = pub["@pagerduty-v2.custom_details"]
-	if isNull(ev.Payload.CustomDetails) {
+	if IsNull(ev.Payload.CustomDetails) {
 		ev.Payload.CustomDetails = defaultDetails(a, withRecord)
 	}
 	return ev
@@ -129,14 +132,14 @@ func dedupKey(descriptor, id string) string {
 }
 
 // defaultDetails is {"description": ..., "record": ...}.
-func defaultDetails(a alert, withRecord bool) json.RawMessage {
+func defaultDetails(a Alert, withRecord bool) json.RawMessage {
 	d := struct {
 		Description string          `json:"description"`
 		Record      json.RawMessage `json:"record,omitempty"`
 	}{Description: a.RuleDescription}
 	if withRecord {
 		d.Record = a.Record
-		if isNull(d.Record) {
+		if IsNull(d.Record) {
 			d.Record = json.RawMessage("{}")
 		}
 	}
@@ -144,11 +147,11 @@ func defaultDetails(a alert, withRecord bool) json.RawMessage {
 	return b
 }
 
-// text returns a string field, or the JSON text of any other non-null
+// Text returns a string field, or the JSON text of any other non-null
 // value, or "".
-func (p publication) text(key string) string {
+func (p Publication) Text(key string) string {
 	v := p[key]
-	if isNull(v) {
+	if IsNull(v) {
 		return ""
 	}
 	var s string
@@ -162,9 +165,9 @@ func (p publication) text(key string) string {
 	return buf.String()
 }
 
-// textOr returns text(key), or def when that is empty.
-func (p publication) textOr(key, def string) string {
-	if s := p.text(key); s != "" {
+// TextOr returns Text(key), or def when that is empty.
+func (p Publication) TextOr(key, def string) string {
+	if s := p.Text(key); s != "" {
 		return s
 	}
 	return def
@@ -173,7 +176,7 @@ func (p publication) textOr(key, def string) string {
 // images keeps the entries with a string "src", as StreamAlert's
 // _standardize_images does, but leaves out an absent href or alt where
 // StreamAlert sent "": PagerDuty drops an image whose href is not a URL.
-func (p publication) images(key string) []image {
+func (p Publication) images(key string) []image {
 	var out []image
 	for _, m := range p.objects(key) {
 		if src := str(m, "src"); src != "" {
@@ -185,7 +188,7 @@ func (p publication) images(key string) []image {
 
 // links keeps the entries with a string "href"; the text defaults to
 // the href, as in StreamAlert's _standardize_links.
-func (p publication) links(key string) []link {
+func (p Publication) links(key string) []link {
 	var out []link
 	for _, m := range p.objects(key) {
 		if href := str(m, "href"); href != "" {
@@ -200,7 +203,7 @@ func (p publication) links(key string) []link {
 }
 
 // objects returns the objects of a list field, skipping anything else.
-func (p publication) objects(key string) []map[string]any {
+func (p Publication) objects(key string) []map[string]any {
 	var list []any
 	if json.Unmarshal(p[key], &list) != nil {
 		return nil
@@ -219,7 +222,7 @@ func str(m map[string]any, key string) string {
 	return s
 }
 
-func isNull(v json.RawMessage) bool {
+func IsNull(v json.RawMessage) bool {
 	v = bytes.TrimSpace(v)
 	return len(v) == 0 || bytes.Equal(v, []byte("null"))
 }

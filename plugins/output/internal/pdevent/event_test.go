@@ -1,10 +1,14 @@
-package main
+package pdevent
 
 import (
 	"encoding/json"
 	"strings"
 	"testing"
 )
+
+// testAlert is a typical alert as the host sends it.
+const testAlert = `{"id":"alert-42","rule_name":"root_login","rule_description":"Root logged in",` +
+	`"log_source":"osquery:differential","record":{"user":"root","host":"db1"}}`
 
 func TestNewEvent(t *testing.T) {
 	tests := []struct {
@@ -45,11 +49,11 @@ func TestNewEvent(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			a, pub, err := parseInput([]byte(tt.alert), []byte(tt.pub))
+			a, pub, err := ParseInput([]byte(tt.alert), []byte(tt.pub))
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := json.Marshal(newEvent(a, pub, "soc", "K", true))
+			got, err := json.Marshal(NewEvent(a, pub, "soc", "K", true))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -69,11 +73,11 @@ func TestNewEvent(t *testing.T) {
 }
 
 func TestNewEventLimits(t *testing.T) {
-	a, pub, err := parseInput([]byte(testAlert), []byte(`{"@pagerduty-v2.summary":"`+strings.Repeat("é", 600)+`"}`))
+	a, pub, err := ParseInput([]byte(testAlert), []byte(`{"@pagerduty-v2.summary":"`+strings.Repeat("é", 600)+`"}`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	ev := newEvent(a, pub, strings.Repeat("d", 300), "K", false)
+	ev := NewEvent(a, pub, strings.Repeat("d", 300), "K", false)
 	if len(ev.Payload.Summary) != 1024 || len(ev.DedupKey) != 255 {
 		t.Errorf("summary %d bytes, dedup key %d bytes; want 1024 and 255", len(ev.Payload.Summary), len(ev.DedupKey))
 	}
@@ -83,10 +87,10 @@ func TestNewEventLimits(t *testing.T) {
 }
 
 func TestParseInputErrors(t *testing.T) {
-	if _, _, err := parseInput([]byte(`[1]`), nil); err == nil {
+	if _, _, err := ParseInput([]byte(`[1]`), nil); err == nil {
 		t.Error("array alert accepted")
 	}
-	if _, _, err := parseInput([]byte(testAlert), []byte(`"text"`)); err == nil {
+	if _, _, err := ParseInput([]byte(testAlert), []byte(`"text"`)); err == nil {
 		t.Error("string publication accepted")
 	}
 }
