@@ -17,7 +17,7 @@ PROTOC_GEN_GO_GRPC_VERSION  := v1.6.1
 GO_PLUGINS := $(patsubst %/main.go,%,$(wildcard plugins/parser/*/main.go plugins/output/*/main.go plugins/app/*/main.go))
 PY_PLUGIN  := plugins/examples/python-output
 
-.PHONY: help all build plugins proto proto-check tools test bench lint fmt fuzz run demo clean
+.PHONY: help all build plugins emulators proto proto-check tools test bench lint fmt fuzz run demo clean
 
 help:
 	@echo "make run      build sa and its plugins, run sa serve with sample data flowing to a sample output"
@@ -80,7 +80,20 @@ proto-check: proto
 	@git diff --exit-code --stat -- sdk/gen || (echo "sdk/gen is stale: run make proto and commit" && exit 1)
 	@test -z "$$(git status --porcelain -- sdk/gen)" || (echo "sdk/gen has untracked files: run make proto and commit" && exit 1)
 
-test: plugins
+# emulators installs the local AWS API implementations tests run against
+# (dynalite, kinesalite) from npm; tests skip what is missing unless
+# SA_REQUIRE_AWS_EMULATORS=1.
+emulators: test/emulators/node_modules/.installed
+
+test/emulators/node_modules/.installed: test/emulators/package.json test/emulators/package-lock.json
+	@if command -v npm >/dev/null; then \
+		echo "==> npm ci (AWS API emulators for tests)"; \
+		cd test/emulators && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.installed; \
+	else \
+		echo "    skipped AWS API emulators: needs node and npm"; \
+	fi
+
+test: plugins emulators
 	@$(MAKE) --no-print-directory demo
 	@echo "==> go test (module sa)"
 	@$(GO) test -count=1 ./...

@@ -6,6 +6,9 @@ const (
 	DriverDynamoDB  = "dynamodb"
 	DriverNull      = "null"
 	DriverEphemeral = "ephemeral"
+	// DriverFile is sa's driver for a local JSON file (gzip or zlib
+	// compressed allowed), for tables kept next to the conf.
+	DriverFile = "file"
 )
 
 // LookupTables is lookup_tables.json. When Enabled is false rules see no
@@ -19,7 +22,7 @@ type LookupTables struct {
 // loader refuses a key of another driver.
 type LookupTable struct {
 	Name   string
-	Driver string // s3, dynamodb, null or ephemeral
+	Driver string // s3, dynamodb, file, null or ephemeral
 	// CacheRefreshMinutes is how long fetched data is reused: default 10
 	// for s3 (the whole object), 3 for dynamodb (per key).
 	CacheRefreshMinutes int
@@ -31,6 +34,10 @@ type LookupTable struct {
 	// tests truthiness, so the loader also takes a non-empty string (such
 	// as "gzip") as true.
 	Compression bool
+
+	// file: Path is as written; relative paths are from the conf
+	// directory.
+	Path string
 
 	// dynamodb
 	Table                string
@@ -90,7 +97,7 @@ func (f *file) lookupTable(m member, p jpath) LookupTable {
 	t.Driver = dn.text
 	fs := f.driverFields(&t)
 	if fs == nil {
-		f.errorf(dn, p.key("driver"), "unknown driver %q (want s3, dynamodb, null or ephemeral)", t.Driver)
+		f.errorf(dn, p.key("driver"), "unknown driver %q (want s3, dynamodb, file, null or ephemeral)", t.Driver)
 		return t
 	}
 	if f.object(m.val, p, fs) {
@@ -123,6 +130,8 @@ func (f *file) driverFields(t *LookupTable) fields {
 		fs["key_delimiter"] = f.toStr(&t.KeyDelimiter)
 		fs["cache_maximum_key_count"] = func(n *node, p jpath) { f.natural(n, p, &t.CacheMaximumKeyCount) }
 		fs["consistent_read"] = f.toBool(&t.ConsistentRead)
+	case DriverFile:
+		fs["path"] = f.toStr(&t.Path)
 	case DriverNull, DriverEphemeral:
 	default:
 		return nil
@@ -148,13 +157,15 @@ func (f *file) requireDriverKeys(n *node, p jpath, driver string) {
 		f.require(n, p, "bucket", "key")
 	case DriverDynamoDB:
 		f.require(n, p, "table", "partition_key", "value_key")
+	case DriverFile:
+		f.require(n, p, "path")
 	}
 }
 
 func (t *LookupTable) applyDefaults() {
 	// -1 marks "not in the file": an explicit 0 means no caching.
 	if t.CacheRefreshMinutes < 0 {
-		t.CacheRefreshMinutes = map[string]int{DriverS3: 10, DriverDynamoDB: 3}[t.Driver]
+		t.CacheRefreshMinutes = map[string]int{DriverS3: 10, DriverDynamoDB: 3, DriverFile: 10}[t.Driver]
 	}
 	if t.Driver == DriverDynamoDB && t.KeyDelimiter == "" {
 		t.KeyDelimiter = ":"

@@ -2,6 +2,7 @@ package lookup
 
 import (
 	"fmt"
+	"path/filepath"
 	"time"
 
 	"github.com/streamalert-go/sa/host/config"
@@ -12,8 +13,8 @@ import (
 type Driver func(config.LookupTable) (Table, error)
 
 // Drivers maps a driver name of lookup_tables.json to its builder. The
-// AWS runtime adds "s3" and "dynamodb"; FromConfig provides "null" and
-// "ephemeral" itself.
+// s3 and dynamodb drivers are in package awslookup, the file driver is
+// FileDriver; FromConfig provides "null" and "ephemeral" itself.
 type Drivers map[string]Driver
 
 // FromConfig builds the tables of lookup_tables.json. Disabled lookup
@@ -54,4 +55,16 @@ func build(ct config.LookupTable, drivers Drivers) (Table, error) {
 		return Table{}, fmt.Errorf("lookup: %s driver: %w", ct.Driver, err)
 	}
 	return tb, nil
+}
+
+// FileDriver is the driver of sa's file tables: the file at the table's
+// path, relative to dir (the conf directory) unless absolute.
+func FileDriver(dir string) Driver {
+	return func(t config.LookupTable) (Table, error) {
+		p := t.Path
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(dir, p)
+		}
+		return Table{Loader: File{Path: p}}, nil
+	}
 }
