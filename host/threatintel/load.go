@@ -7,15 +7,25 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 )
 
 // IOC is one indicator as StreamAlert's IOC table and test fixtures hold
-// it. SubType (the feed's classification, such as "mal_ip") is accepted
-// and not kept: matches carry values only, as in StreamAlert.
+// it. SubType (the feed's classification, such as "mal_ip") and Source are
+// accepted and not kept: matches carry values only, as in StreamAlert.
 type IOC struct {
 	Value   string `json:"ioc_value"`
 	Type    string `json:"ioc_type"`
 	SubType string `json:"sub_type,omitempty"`
+	Source  string `json:"source,omitempty"`
+	// Expires is when the indicator stops being used, in Unix seconds;
+	// 0 never expires.
+	Expires int64 `json:"expiration_ts,omitempty"`
+}
+
+// Expired reports whether the IOC has expired at now.
+func (i IOC) Expired(now time.Time) bool {
+	return i.Expires > 0 && i.Expires <= now.Unix()
 }
 
 // AddAll stores every IOC, stopping at the first invalid one.
@@ -30,8 +40,9 @@ func (s *Store) AddAll(iocs []IOC) error {
 
 // LoadJSON adds IOCs from r: a JSON array of IOC objects, or one object
 // a line (JSON lines), the form StreamAlert's threat intel downloader
-// stored. It returns how many were read.
+// stored. IOCs already expired are skipped. It returns how many were read.
 func (s *Store) LoadJSON(r io.Reader) (int, error) {
+	now := time.Now()
 	br := bufio.NewReader(r)
 	first, err := firstByte(br)
 	if err != nil {
@@ -41,6 +52,9 @@ func (s *Store) LoadJSON(r io.Reader) (int, error) {
 	n := 0
 	add := func(ioc IOC) error {
 		n++
+		if ioc.Expired(now) {
+			return nil
+		}
 		if err := s.Add(ioc.Type, ioc.Value); err != nil {
 			return fmt.Errorf("threatintel: IOC %d: %w", n, err)
 		}

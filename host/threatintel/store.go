@@ -60,37 +60,53 @@ func ConfigFrom(c config.ThreatIntel) Config {
 // lookups may run concurrently with each other but not with Add. To load
 // new feeds, build a new Store and swap it into a Live.
 type Store struct {
-	sets     map[string]*stringSet
+	*policy
+	sets map[string]*stringSet
+}
+
+// policy is what every IOC store shares: which normalized values are
+// looked up as which IOC type, and which values never are.
+type policy struct {
 	iocType  map[string]string // normalized type → IOC type
 	excluded map[string]*stringSet
 	nets     []netip.Prefix // excluded ip ranges
 }
 
-// New returns an empty store matching records as cfg says. Unknown IOC
-// types and exclusions that are not addresses or CIDRs are errors.
-func New(cfg Config) (*Store, error) {
-	s := &Store{sets: map[string]*stringSet{}, iocType: map[string]string{}, excluded: map[string]*stringSet{}}
-	for _, typ := range Types {
-		s.sets[typ] = newStringSet()
-	}
+// newPolicy checks cfg's IOC types and exclusions.
+func newPolicy(cfg Config) (*policy, error) {
+	p := &policy{iocType: map[string]string{}, excluded: map[string]*stringSet{}}
 	for typ, names := range cfg.NormalizedTypes {
-		if s.sets[typ] == nil {
+		if !slices.Contains(Types, typ) {
 			return nil, fmt.Errorf("threatintel: unknown IOC type %q (want one of %s)", typ, strings.Join(Types, ", "))
 		}
 		for _, n := range names {
-			s.iocType[n] = typ
+			p.iocType[n] = typ
 		}
 	}
 	for typ, vals := range cfg.Excluded {
-		if err := s.exclude(typ, vals); err != nil {
+		if err := p.exclude(typ, vals); err != nil {
 			return nil, err
 		}
+	}
+	return p, nil
+}
+
+// New returns an empty store matching records as cfg says. Unknown IOC
+// types and exclusions that are not addresses or CIDRs are errors.
+func New(cfg Config) (*Store, error) {
+	p, err := newPolicy(cfg)
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{policy: p, sets: map[string]*stringSet{}}
+	for _, typ := range Types {
+		s.sets[typ] = newStringSet()
 	}
 	return s, nil
 }
 
-func (s *Store) exclude(typ string, vals []string) error {
-	if s.sets[typ] == nil {
+func (s *policy) exclude(typ string, vals []string) error {
+	if !slices.Contains(Types, typ) {
 		return fmt.Errorf("threatintel: excluded_iocs: unknown IOC type %q", typ)
 	}
 	for _, v := range vals {
@@ -152,7 +168,7 @@ func (s *Store) Contains(iocType, value string) bool {
 	return v != "" && !s.isExcluded(iocType, v) && set.contains(v)
 }
 
-func (s *Store) isExcluded(iocType, v string) bool {
+func (s *policy) isExcluded(iocType, v string) bool {
 	if iocType == IP {
 		a, err := netip.ParseAddr(v)
 		if err != nil {
@@ -190,27 +206,51 @@ func canonical(iocType, v string) string {
 // rules.ThreatIntel.
 func (s *Store) MatchRecord(rec map[string]any) map[string][]string {
 	var out map[string][]string
+	for _, c := range s.candidates(rec) {
+		if s.sets[c.typ].contains(c.value) {
+			out = addMatch(out, c)
+		}
+	}
+	return sortMatches(out)
+}
+
+// candidate is a record value to look up, in canonical form.
+type candidate struct{ typ, value string }
+
+// candidates returns the record's values of every mapped normalized
+// type that may be IOCs: valid for their type and not excluded, each
+// once.
+func (s *policy) candidates(rec map[string]any) []candidate {
+	var out []candidate
 	for _, name := range rules.NormalizedTypes(rec) {
 		typ, ok := s.iocType[name]
 		if !ok {
 			continue
 		}
 		for _, v := range rules.NormalizedValues(rec, name) {
-			if !s.Contains(typ, v) {
+			c := candidate{typ, canonical(typ, v)}
+			if c.value == "" || s.isExcluded(typ, c.value) || slices.Contains(out, c) {
 				continue
 			}
-			if out == nil {
-				out = map[string][]string{}
-			}
-			if c := canonical(typ, v); !slices.Contains(out[typ], c) {
-				out[typ] = append(out[typ], c)
-			}
+			out = append(out, c)
 		}
 	}
-	for _, vals := range out {
+	return out
+}
+
+func addMatch(m map[string][]string, c candidate) map[string][]string {
+	if m == nil {
+		m = map[string][]string{}
+	}
+	m[c.typ] = append(m[c.typ], c.value)
+	return m
+}
+
+func sortMatches(m map[string][]string) map[string][]string {
+	for _, vals := range m {
 		slices.Sort(vals)
 	}
-	return out
+	return m
 }
 
 // Live is a Store that can be replaced while records are being matched:

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/streamalert-go/sa/host/rules"
 )
@@ -118,6 +119,15 @@ func TestLoad(t *testing.T) {
 	}
 	if _, err := s.LoadJSON(strings.NewReader(`[{"ioc_value": "x", "ioc_type": "nope"}]`)); err == nil {
 		t.Error("unknown type accepted")
+	}
+	future, past := time.Now().Add(time.Hour).Unix(), time.Now().Add(-time.Second).Unix()
+	n, err = s.LoadJSON(strings.NewReader(fmt.Sprintf(`[{"ioc_value": "fresh.example", "ioc_type": "domain", "expiration_ts": %d},
+		{"ioc_value": "stale.example", "ioc_type": "domain", "expiration_ts": %d}]`, future, past)))
+	if err != nil || n != 2 {
+		t.Fatalf("expiring: %d %v", n, err)
+	}
+	if !s.Contains(Domain, "fresh.example") || s.Contains(Domain, "stale.example") {
+		t.Errorf("fresh kept %v, stale kept %v; want true, false", s.Contains(Domain, "fresh.example"), s.Contains(Domain, "stale.example"))
 	}
 }
 
