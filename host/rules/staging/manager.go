@@ -29,14 +29,24 @@ type Options struct {
 
 // Manager holds the staging states in memory, answers the engine's
 // Staged questions from them, counts staged alerts and persists changes
-// to its Store. It is safe for concurrent use.
+// to its Store. Every write first reads the store, so changes made by
+// other processes (sa rules stage, say) are adopted, not overwritten. It
+// is safe for concurrent use.
 type Manager struct {
 	store Store
 	opts  Options
 
 	mu     sync.RWMutex
 	states map[string]State
-	dirty  map[string]bool // counts not yet saved
+	// pending counts alerts not yet added to the store, per rule and
+	// staging period (StagedAt), so counts of a period a rule has since
+	// left are dropped rather than added to the next.
+	pending map[string]pendingCount
+}
+
+type pendingCount struct {
+	stagedAt time.Time
+	n        int64
 }
 
 // New loads the states from store.
@@ -54,7 +64,7 @@ func New(ctx context.Context, store Store, opts Options) (*Manager, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Manager{store: store, opts: opts, states: states, dirty: map[string]bool{}}, nil
+	return &Manager{store: store, opts: opts, states: states, pending: map[string]pendingCount{}}, nil
 }
 
 // Staged implements rules.Staging.
@@ -65,7 +75,7 @@ func (m *Manager) Staged(rule string) bool {
 }
 
 // Count records one alert of a staged rule. Counts are saved by Flush
-// (and by Promote), so counting costs no I/O per alert.
+// (and every other write), so counting costs no I/O per alert.
 func (m *Manager) Count(rule string) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -75,22 +85,68 @@ func (m *Manager) Count(rule string) {
 	}
 	s.Alerts++
 	m.states[rule] = s
-	m.dirty[rule] = true
+	p := m.pending[rule]
+	if !p.stagedAt.Equal(s.StagedAt) {
+		p = pendingCount{stagedAt: s.StagedAt}
+	}
+	p.n++
+	m.pending[rule] = p
 }
 
-// Flush saves the counts recorded since the last save.
-func (m *Manager) Flush(ctx context.Context) error {
-	m.mu.Lock()
-	var changed []State
-	for r := range m.dirty {
-		changed = append(changed, m.states[r])
-	}
-	m.dirty = map[string]bool{}
-	m.mu.Unlock()
-	if len(changed) == 0 {
+// update is every write: under the store's lock it adds the pending
+// counts to the stored states, applies change, and writes; then the
+// result becomes the states in memory, plus counts recorded meanwhile.
+func (m *Manager) update(ctx context.Context, change func(map[string]State) error) error {
+	m.mu.RLock()
+	taken := maps.Clone(m.pending)
+	m.mu.RUnlock()
+	var result map[string]State
+	err := m.store.Update(ctx, func(states map[string]State) error {
+		for rule, p := range taken {
+			if s, ok := states[rule]; ok && s.Staged && s.StagedAt.Equal(p.stagedAt) {
+				s.Alerts += p.n
+				states[rule] = s
+			}
+		}
+		if change != nil {
+			if err := change(states); err != nil {
+				return err
+			}
+		}
+		result = maps.Clone(states)
 		return nil
+	})
+	if err != nil {
+		return err
 	}
-	return m.store.Save(ctx, changed, nil)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for rule, p := range taken {
+		if q := m.pending[rule]; q.stagedAt.Equal(p.stagedAt) {
+			q.n -= p.n
+			if q.n == 0 {
+				delete(m.pending, rule)
+			} else {
+				m.pending[rule] = q
+			}
+		}
+	}
+	for rule, p := range m.pending {
+		if s, ok := result[rule]; ok && s.Staged && s.StagedAt.Equal(p.stagedAt) {
+			s.Alerts += p.n
+			result[rule] = s
+		} else {
+			delete(m.pending, rule)
+		}
+	}
+	m.states = result
+	return nil
+}
+
+// Flush saves the counts recorded since the last write and adopts
+// changes other processes made to the store.
+func (m *Manager) Flush(ctx context.Context) error {
+	return m.update(ctx, nil)
 }
 
 // Sync brings the table in line with the rules deployed, as StreamAlert
@@ -98,72 +154,57 @@ func (m *Manager) Flush(ctx context.Context) error {
 // or the table is empty (a first deployment stages nothing) — and rules
 // no longer deployed are removed. It returns the rules it staged.
 func (m *Manager) Sync(ctx context.Context, deployed []*rules.Rule, skip bool) ([]string, error) {
-	m.mu.Lock()
-	first := len(m.states) == 0
-	now := m.opts.Now().UTC()
-	var added []State
 	var staged []string
-	names := map[string]bool{}
-	for _, r := range deployed {
-		names[r.Name] = true
-		if _, known := m.states[r.Name]; known {
-			continue
+	err := m.update(ctx, func(states map[string]State) error {
+		staged = nil
+		first := len(states) == 0
+		now := m.opts.Now().UTC()
+		names := map[string]bool{}
+		for _, r := range deployed {
+			names[r.Name] = true
+			if _, known := states[r.Name]; known {
+				continue
+			}
+			s := State{Rule: r.Name}
+			if !first && !skip {
+				s = m.stage(r.Name, now)
+				staged = append(staged, r.Name)
+			}
+			states[r.Name] = s
 		}
-		s := State{Rule: r.Name}
-		if !first && !skip {
-			s = m.stage(r.Name, now)
-			staged = append(staged, r.Name)
+		for name := range states {
+			if !names[name] {
+				delete(states, name)
+			}
 		}
-		added = append(added, s)
-	}
-	var removed []string
-	for name := range m.states {
-		if !names[name] {
-			removed = append(removed, name)
-		}
-	}
-	m.apply(added, removed)
-	m.mu.Unlock()
-	return staged, m.store.Save(ctx, added, removed)
+		return nil
+	})
+	return staged, err
 }
 
 func (m *Manager) stage(rule string, now time.Time) State {
 	return State{Rule: rule, Staged: true, StagedAt: now, StagedUntil: now.Add(m.opts.Period)}
 }
 
-// apply installs states and removals in memory; the caller holds mu.
-func (m *Manager) apply(states []State, removed []string) {
-	for _, s := range states {
-		m.states[s.Rule] = s
-	}
-	for _, r := range removed {
-		delete(m.states, r)
-		delete(m.dirty, r)
-	}
-}
-
 // Stage stages a known rule for a new period, resetting its count.
 func (m *Manager) Stage(ctx context.Context, rule string) error {
-	return m.update(ctx, rule, func(State) State { return m.stage(rule, m.opts.Now().UTC()) })
+	return m.change(ctx, rule, func(State) State { return m.stage(rule, m.opts.Now().UTC()) })
 }
 
 // Unstage promotes a rule at once.
 func (m *Manager) Unstage(ctx context.Context, rule string) error {
-	return m.update(ctx, rule, func(s State) State { s.Staged = false; return s })
+	return m.change(ctx, rule, func(s State) State { s.Staged = false; return s })
 }
 
-func (m *Manager) update(ctx context.Context, rule string, f func(State) State) error {
-	m.mu.Lock()
-	s, ok := m.states[rule]
-	if !ok {
-		m.mu.Unlock()
-		return fmt.Errorf("staging: no rule %q in the staging table", rule)
-	}
-	s = f(s)
-	m.states[rule] = s
-	delete(m.dirty, rule)
-	m.mu.Unlock()
-	return m.store.Save(ctx, []State{s}, nil)
+func (m *Manager) change(ctx context.Context, rule string, f func(State) State) error {
+	return m.update(ctx, func(states map[string]State) error {
+		s, ok := states[rule]
+		if !ok {
+			return fmt.Errorf("staging: no rule %q in the staging table", rule)
+		}
+		states[rule] = f(s)
+		return nil
+	})
 }
 
 // Promote unstages every rule whose period is over and whose alerts
@@ -171,30 +212,26 @@ func (m *Manager) update(ctx context.Context, rule string, f func(State) State) 
 // rules promoted.
 func (m *Manager) Promote(ctx context.Context) ([]string, error) {
 	now := m.opts.Now()
-	m.mu.Lock()
-	var changed []State
 	var promoted []string
-	for name, s := range m.states {
-		switch {
-		case s.Staged && !now.Before(s.StagedUntil) && s.Alerts <= m.opts.Budget:
-			s.Staged = false
-			m.states[name] = s
-			promoted = append(promoted, name)
-			changed = append(changed, s)
-		case m.dirty[name]:
-			changed = append(changed, s)
+	err := m.update(ctx, func(states map[string]State) error {
+		promoted = nil
+		for name, s := range states {
+			if s.Staged && !now.Before(s.StagedUntil) && s.Alerts <= m.opts.Budget {
+				s.Staged = false
+				states[name] = s
+				promoted = append(promoted, name)
+			}
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	m.dirty = map[string]bool{}
-	m.mu.Unlock()
 	slices.Sort(promoted)
 	for _, r := range promoted {
 		m.opts.Logger.Info("rule promoted out of staging", "rule", r)
 	}
-	if len(changed) == 0 {
-		return promoted, nil
-	}
-	return promoted, m.store.Save(ctx, changed, nil)
+	return promoted, nil
 }
 
 // States returns every rule's state, sorted by rule.

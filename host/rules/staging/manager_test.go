@@ -85,3 +85,71 @@ func TestLifecycle(t *testing.T) {
 		t.Errorf("persisted states: %+v", m3.States())
 	}
 }
+
+// TestSharedStore runs two managers on one file, as sa serve and the sa
+// rules commands do: neither loses the other's changes.
+func TestSharedStore(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	path := filepath.Join(t.TempDir(), "staging.json")
+	opts := Options{Now: func() time.Time { return now }, Logger: slog.New(slog.DiscardHandler)}
+	serve, err := New(ctx, &File{Path: path}, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deployed := []*rules.Rule{{Name: "a"}, {Name: "b"}}
+	serve.Sync(ctx, deployed[:1], false)
+	if staged, err := serve.Sync(ctx, deployed, false); err != nil || !slices.Equal(staged, []string{"b"}) {
+		t.Fatalf("staged %v, %v", staged, err)
+	}
+	for range 3 {
+		serve.Count("b")
+	}
+	if err := serve.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	serve.Count("b") // pending in the server when the CLI acts
+
+	cli, err := New(ctx, &File{Path: path}, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cli.Stage(ctx, "a"); err != nil {
+		t.Fatal(err)
+	}
+	if err := serve.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if !serve.Staged("a") {
+		t.Error("the server did not adopt a rule staged by another process")
+	}
+	states, _ := (&File{Path: path}).Load(ctx)
+	if states["b"].Alerts != 4 || states["a"].Alerts != 0 {
+		t.Errorf("stored counts a=%d b=%d, want 0 and 4", states["a"].Alerts, states["b"].Alerts)
+	}
+
+	// Counts of a period that another process ended are dropped, not
+	// carried into the new period.
+	serve.Count("b")
+	now = now.Add(time.Hour)
+	if err := cli.Stage(ctx, "b"); err != nil { // restaged: a new period
+		t.Fatal(err)
+	}
+	if err := serve.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	states, _ = (&File{Path: path}).Load(ctx)
+	if got := states["b"]; got.Alerts != 0 || !got.StagedAt.Equal(now) {
+		t.Errorf("after restaging: %+v, want 0 alerts staged at %s", got, now)
+	}
+	if s := serve.States(); s[1].Alerts != 0 {
+		t.Errorf("server's count after restaging = %d", s[1].Alerts)
+	}
+	if err := cli.Unstage(ctx, "b"); err != nil {
+		t.Fatal(err)
+	}
+	serve.Flush(ctx)
+	if serve.Staged("b") {
+		t.Error("the server did not adopt an unstaged rule")
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"sort"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -25,16 +26,21 @@ type State struct {
 }
 
 // Store persists states. The embedded runtime uses a File; the AWS
-// runtime a DynamoDB table.
+// runtime a DynamoDB table. Several processes may share one store (sa
+// serve and the sa rules commands): every change is a read-modify-write
+// through Update.
 type Store interface {
 	// Load returns every rule's state.
 	Load(ctx context.Context) (map[string]State, error)
-	// Save writes the states given, replacing those rules' states, and
-	// deletes the rules named in remove.
-	Save(ctx context.Context, states []State, remove []string) error
+	// Update reads every rule's state, lets change modify the map, and
+	// writes the result, atomically with respect to other Updates of
+	// the store from any process. An error from change writes nothing.
+	Update(ctx context.Context, change func(states map[string]State) error) error
 }
 
-// File is a Store in one JSON file, replaced atomically on each save.
+// File is a Store in one JSON file, replaced atomically on each write.
+// Updates hold an exclusive lock on a file beside it (path + ".lock"), so
+// processes sharing the file do not lose each other's changes.
 type File struct {
 	Path string
 	mu   sync.Mutex
@@ -66,19 +72,25 @@ func (f *File) load() (map[string]State, error) {
 	return out, nil
 }
 
-// Save implements Store.
-func (f *File) Save(_ context.Context, states []State, remove []string) error {
+// Update implements Store.
+func (f *File) Update(_ context.Context, change func(map[string]State) error) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	lock, err := os.OpenFile(f.Path+".lock", os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return fmt.Errorf("staging: %w", err)
+	}
+	defer lock.Close()
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
+		return fmt.Errorf("staging: lock %s: %w", lock.Name(), err)
+	}
+	defer syscall.Flock(int(lock.Fd()), syscall.LOCK_UN)
 	all, err := f.load()
 	if err != nil {
 		return err
 	}
-	for _, s := range states {
-		all[s.Rule] = s
-	}
-	for _, r := range remove {
-		delete(all, r)
+	if err := change(all); err != nil {
+		return err
 	}
 	list := make([]State, 0, len(all))
 	for _, s := range all {
