@@ -27,7 +27,9 @@ type scheduler struct {
 		store.Journal
 		store.Checkpoints
 	}
-	wake    func()
+	wake func()
+	// sinks take the logs of apps whose sink is not classification.
+	sinks   map[string]func(app string, logs [][]byte) error
 	metrics *metrics
 	log     *slog.Logger
 }
@@ -114,9 +116,20 @@ func (s *scheduler) poll(ctx context.Context, a App) (more bool, err error) {
 	if budget <= 0 {
 		budget = 5 * time.Minute
 	}
+	sink := s.sinks[a.Sink]
+	if a.Sink != "" && sink == nil {
+		return false, fmt.Errorf("sink %q is not available", a.Sink)
+	}
 	err = s.plugins.Gather(ctx, a.Plugin, a.Name, state, budget, func(b saplugin.Batch) error {
+		if sink != nil && len(b.Logs) > 0 {
+			// Kept before the state moves past them: a crash in between
+			// gathers them again, and the sink drops repeats.
+			if err := sink(a.Name, b.Logs); err != nil {
+				return fmt.Errorf("sink %s: %w", a.Sink, err)
+			}
+		}
 		err := s.journal.WithJournalTx(ctx, func(tx store.JournalTx) error {
-			if len(b.Logs) > 0 {
+			if sink == nil && len(b.Logs) > 0 {
 				if _, err := tx.Append(ctx, store.JournalEntry{Service: appService, Resource: a.Name, Records: b.Logs}); err != nil {
 					return err
 				}
@@ -128,7 +141,7 @@ func (s *scheduler) poll(ctx context.Context, a App) (more bool, err error) {
 		}
 		more = b.More
 		s.metrics.recordsIn.WithLabelValues(appService + "/" + a.Name).Add(float64(len(b.Logs)))
-		if len(b.Logs) > 0 {
+		if sink == nil && len(b.Logs) > 0 {
 			s.wake()
 		}
 		return nil

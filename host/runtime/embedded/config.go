@@ -52,6 +52,8 @@ type Config struct {
 	// dispatcher looks for due alerts when idle.
 	MergeTick    time.Duration `yaml:"merge_tick"`
 	DispatchTick time.Duration `yaml:"dispatch_tick"`
+	// Detection holds threat_intel, staging and rule_errors.
+	Detection Detection `yaml:",inline"`
 }
 
 // Source is an HTTP ingest endpoint, POST /v1/ingest/<name>. Its records
@@ -82,6 +84,10 @@ type App struct {
 	// Config holds the properties that are not credentials; credentials
 	// are in the secret store as app/<plugin>/<name>.
 	Config map[string]any `yaml:"config"`
+	// Sink is where the app's logs go: "" to classification, as
+	// streamalert_app/<name>; "threat_intel" to the IOC store, for threat
+	// intel feed apps.
+	Sink string `yaml:"sink"`
 }
 
 // Limits bounds ingest.
@@ -153,6 +159,7 @@ func (c *Config) defaults(home string) {
 	for _, p := range []*string{&c.Conf, &c.Store, &c.Secrets, &c.SecretKey, &c.DeadLetter} {
 		abs(p)
 	}
+	c.Detection.defaults(home)
 	for _, l := range [][]string{c.Rules, c.Matchers, c.PluginDirs} {
 		for i := range l {
 			abs(&l[i])
@@ -195,7 +202,11 @@ func (c *Config) check() error {
 		if _, err := ParseSchedule(a.Schedule); err != nil {
 			errs = append(errs, fmt.Errorf("%s.schedule: %w", at, err))
 		}
+		if a.Sink != "" && a.Sink != SinkThreatIntel {
+			errs = append(errs, fmt.Errorf("%s.sink: %q: want %q or nothing", at, a.Sink, SinkThreatIntel))
+		}
 	}
+	errs = append(errs, c.Detection.check()...)
 	if c.Limits.MaxRecord > c.Limits.MaxBody {
 		errs = append(errs, errors.New("limits.max_record is larger than limits.max_body"))
 	}

@@ -116,6 +116,28 @@ sources:
 outputs:
   file:sample:
     path: ` + strconv.Quote(filepath.Join(home, "alerts.jsonl")) + `
+
+# Rule errors (a rule failing on records, or over its cost budget) raise
+# one "sa_rule_error" alert per rule and error an hour, sent here.
+rule_errors:
+  outputs: [file:sample]
+
+# Rule staging: rules new to a deployment alert to no output for a period,
+# then are promoted if they stayed within their alert budget. Defaults to
+# the conf's infrastructure.rule_staging.enabled; see sa rules --help.
+# staging:
+#   enabled: true
+#   period: 48h
+#   budget: 0
+#   digest_output: file:sample   # daily digest of staged rules, at digest_at UTC
+#   digest_at: "13:30"
+
+# Threat intel (on when conf/threat_intel.json and a cluster enable it):
+# IOC files read into the local store: *.json/*.jsonl IOC objects, or
+# lists named <anything>.<type>.txt. Feed apps (sink: threat_intel) add to it.
+# threat_intel:
+#   files: [threat_intel]
+#   refresh: 10m
 `)
 }
 

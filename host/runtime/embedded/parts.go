@@ -15,12 +15,19 @@ import (
 )
 
 // DefaultParts builds the stages sa ships: the rules engine over the rule
-// and matcher directories, the dead letter store, and the dispatcher and
-// merger loops.
+// and matcher directories with lookup tables, threat intel and staging,
+// the dead letter store, and the dispatcher and merger loops.
 func DefaultParts(ctx context.Context, env Env) (Parts, error) {
 	composer := publish.New(publish.Options{Logger: env.Log})
-	engine, err := loadRules(env, composer)
+	det, err := newDetection(ctx, env)
 	if err != nil {
+		return Parts{}, err
+	}
+	engine, err := loadRules(env, composer, det.options)
+	if err != nil {
+		return Parts{}, err
+	}
+	if err := det.start(ctx, engine); err != nil {
 		return Parts{}, err
 	}
 	dead, err := deadletter.Open(env.Config.DeadLetter, deadletter.Options{})
@@ -45,11 +52,18 @@ func DefaultParts(ctx context.Context, env Env) (Parts, error) {
 		Rules:       ruleEngine{engine},
 		DeadLetter:  dead,
 		AlertsAdded: d.Wake,
-		Close:       func() { dead.Close() },
-		Loops: []func(context.Context){
+		Committed:   det.committed,
+		AppSinks: map[string]func(string, [][]byte) error{
+			SinkThreatIntel: func(app string, logs [][]byte) error {
+				_, err := det.appendIOCs(app, logs, env.Log)
+				return err
+			},
+		},
+		Close: func() { dead.Close() },
+		Loops: append([]func(context.Context){
 			func(ctx context.Context) { logLoop(env, "dispatcher", d.Run(ctx)) },
 			func(ctx context.Context) { logLoop(env, "merger", m.Run(ctx)) },
-		},
+		}, det.loops(d.Wake)...),
 	}, nil
 }
 
@@ -61,7 +75,7 @@ func logLoop(env Env, name string, err error) {
 
 // loadRules reads every rule and matcher file and compiles them against
 // the conf's schemas. A directory that does not exist holds no rules.
-func loadRules(env Env, composer *publish.Composer) (*rules.Engine, error) {
+func loadRules(env Env, composer *publish.Composer, more ...func(*rules.Options)) (*rules.Engine, error) {
 	read := func(dirs []string) ([]rules.File, error) {
 		var out []rules.File
 		for _, d := range dirs {
@@ -84,7 +98,7 @@ func loadRules(env Env, composer *publish.Composer) (*rules.Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	engine, err := rules.New(rules.Options{
+	opts := rules.Options{
 		Rules: ruleFiles, Matchers: matcherFiles, Schemas: rules.ConfSchemas(env.Conf),
 		KnownOutput: func(o string) bool {
 			_, ok := env.Config.Outputs[o]
@@ -92,7 +106,11 @@ func loadRules(env Env, composer *publish.Composer) (*rules.Engine, error) {
 		},
 		KnownPublisher: func(name string) bool { return composer.Check([]string{name}) == nil },
 		Logger:         env.Log,
-	})
+	}
+	for _, f := range more {
+		f(&opts)
+	}
+	engine, err := rules.New(opts)
 	if err != nil {
 		return nil, fmt.Errorf("rules: %w", err)
 	}

@@ -60,6 +60,8 @@ type pipeline struct {
 	idle     time.Duration
 	// alertsAdded tells the dispatcher there is work.
 	alertsAdded func()
+	// committed, when set, sees every batch of committed alerts.
+	committed func([]*alert.Alert)
 }
 
 // run processes entries until ctx ends. An entry that fails (a parser
@@ -141,6 +143,9 @@ func (p *pipeline) process(ctx context.Context, e store.JournalEntry) error {
 	}
 	for _, a := range alerts {
 		p.metrics.alerts.WithLabelValues(a.RuleName).Inc()
+	}
+	if len(alerts) > 0 && p.committed != nil {
+		p.committed(alerts)
 	}
 	if len(alerts) > 0 && p.alertsAdded != nil {
 		p.alertsAdded()

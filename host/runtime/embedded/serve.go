@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"github.com/streamalert-go/sa/host/alert"
 	"log/slog"
 	"net"
 	"net/http"
@@ -35,6 +36,12 @@ type Parts struct {
 	Loops []func(ctx context.Context)
 	// AlertsAdded is called after alerts are committed.
 	AlertsAdded func()
+	// Committed, when set, is told of every batch of alerts the pipeline
+	// committed.
+	Committed func([]*alert.Alert)
+	// AppSinks receive the logs of apps whose sink is not classification,
+	// by sink name. A sink durably keeps what it returns nil for.
+	AppSinks map[string]func(app string, logs [][]byte) error
 	// Close releases what the parts hold, after the loops stopped.
 	Close func()
 }
@@ -161,13 +168,14 @@ func newServer(ctx context.Context, env Env, build BuildParts) (*Server, error) 
 	s.pipeline = &pipeline{
 		journal: env.Store, classify: classifier, rules: parts.Rules, dead: parts.DeadLetter,
 		metrics: s.metrics, log: env.Log, wake: wake, idle: time.Second, alertsAdded: parts.AlertsAdded,
+		committed: parts.Committed,
 	}
 	in, err := s.ingest(ctx, wakeFunc(wake))
 	if err != nil {
 		return nil, err
 	}
 	if len(env.Config.Apps) > 0 {
-		sch := &scheduler{apps: env.Config.Apps, plugins: env.Plugins, journal: env.Store, wake: wakeFunc(wake), metrics: s.metrics, log: env.Log}
+		sch := &scheduler{apps: env.Config.Apps, plugins: env.Plugins, journal: env.Store, wake: wakeFunc(wake), sinks: parts.AppSinks, metrics: s.metrics, log: env.Log}
 		sch.configure(env.Secrets)
 		s.parts.Loops = append(s.parts.Loops, sch.run)
 	}
