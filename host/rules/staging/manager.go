@@ -191,6 +191,23 @@ func (m *Manager) Stage(ctx context.Context, rule string) error {
 	return m.change(ctx, rule, func(State) State { return m.stage(rule, m.opts.Now().UTC()) })
 }
 
+// Ensure adds the named rules to the table, unstaged, when they are not
+// in it yet, leaving every other rule as it is: the sa rules commands act
+// on rules a server has not synced yet this way.
+func (m *Manager) Ensure(ctx context.Context, names ...string) error {
+	return m.update(ctx, func(states map[string]State) error {
+		for _, n := range names {
+			if _, ok := states[n]; !ok {
+				states[n] = State{Rule: n}
+			}
+		}
+		return nil
+	})
+}
+
+// Budget is the alert budget rules are promoted within.
+func (m *Manager) Budget() int64 { return m.opts.Budget }
+
 // Unstage promotes a rule at once.
 func (m *Manager) Unstage(ctx context.Context, rule string) error {
 	return m.change(ctx, rule, func(s State) State { s.Staged = false; return s })

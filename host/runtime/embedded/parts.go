@@ -3,10 +3,12 @@ package embedded
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"time"
 
 	"github.com/streamalert-go/sa/host/classify"
+	"github.com/streamalert-go/sa/host/config"
 	"github.com/streamalert-go/sa/host/deadletter"
 	"github.com/streamalert-go/sa/host/dispatch"
 	"github.com/streamalert-go/sa/host/merge"
@@ -71,6 +73,12 @@ func logLoop(env Env, name string, err error) {
 	if err != nil && err != context.Canceled {
 		env.Log.Error(name+" stopped", "error", err.Error())
 	}
+}
+
+// LoadRules compiles the rules and matchers sa.yaml names against conf's
+// schemas, as sa serve does, for commands that inspect them.
+func LoadRules(cfg *Config, conf *config.Config, log *slog.Logger) (*rules.Engine, error) {
+	return loadRules(Env{Config: cfg, Conf: conf, Log: log}, publish.New(publish.Options{Logger: log}))
 }
 
 // loadRules reads every rule and matcher file and compiles them against
