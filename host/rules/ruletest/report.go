@@ -64,6 +64,9 @@ func (r *Result) diff() []string {
 	for _, e := range r.RuleErrors {
 		out = append(out, fmt.Sprintf("rule %s failed (%s): %v", e.Rule, e.Stage, e.Err))
 	}
+	for _, f := range r.PublisherFailures {
+		out = append(out, "publisher test: "+f)
+	}
 	return out
 }
 

@@ -2,6 +2,7 @@ package ruletest
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -11,6 +12,7 @@ import (
 	"github.com/streamalert-go/sa/host/classify"
 	"github.com/streamalert-go/sa/host/classify/testevent"
 	"github.com/streamalert-go/sa/host/config"
+	"github.com/streamalert-go/sa/host/publish"
 	"github.com/streamalert-go/sa/host/rules"
 	"github.com/streamalert-go/sa/host/threatintel"
 )
@@ -29,6 +31,9 @@ type Options struct {
 	// time.Now by default.
 	Now    func() time.Time
 	Logger *slog.Logger
+	// Composer builds the publications publisher_tests check; sa's
+	// publishers by default.
+	Composer *publish.Composer
 }
 
 // Result is one event's outcome.
@@ -49,8 +54,9 @@ type Result struct {
 	// Err is set when the event could not be run (a malformed event, a
 	// classifier failure).
 	Err error
-	// Skipped notes parts of the event not checked (publisher_tests).
-	Skipped []string
+	// PublisherFailures are the publisher_tests checks that failed, one
+	// message each.
+	PublisherFailures []string
 }
 
 // Passed reports whether the event did what it expects.
@@ -58,7 +64,7 @@ func (r *Result) Passed() bool {
 	if r.Err != nil || r.Classified != r.Event.Log {
 		return false
 	}
-	return r.Event.ClassifyOnly || slices.Equal(r.Expected, r.Fired)
+	return r.Event.ClassifyOnly || slices.Equal(r.Expected, r.Fired) && len(r.PublisherFailures) == 0
 }
 
 // Summary is a whole run.
@@ -125,6 +131,9 @@ func newRunner(opts Options) (*runner, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
+	if opts.Composer == nil {
+		opts.Composer = publish.New(publish.Options{Logger: opts.Logger})
+	}
 	r := &runner{opts: opts, tables: &tables{}, tiCfg: threatintel.ConfigFrom(opts.Config.ThreatIntel)}
 	r.tiOn = opts.Config.ThreatIntel.Enabled && slices.ContainsFunc(opts.Config.Clusters,
 		func(c *config.Cluster) bool { return c.EnableThreatIntel })
@@ -166,9 +175,6 @@ func (r *runner) selected(ev *testevent.Event) bool {
 // its records with its fixtures in place.
 func (r *runner) run(ctx context.Context, ev *testevent.Event) Result {
 	res := Result{Event: ev, Expected: r.expected(ev)}
-	if _, ok := ev.Keys["publisher_tests"]; ok {
-		res.Skipped = append(res.Skipped, "publisher_tests")
-	}
 	out := r.events.Run(ctx, ev)
 	res.Classified = string(out.Found)
 	for _, f := range out.Failures {
@@ -190,6 +196,10 @@ func (r *runner) run(ctx context.Context, ev *testevent.Event) Result {
 	if err == nil {
 		err = r.setFixtures(fx)
 	}
+	var pubTests map[string][]publisherTest
+	if err == nil && !skipPublishers(ev) {
+		pubTests, err = decodePublisherTests(ev.Keys["publisher_tests"])
+	}
 	if err != nil {
 		res.Err = err
 		return res
@@ -205,6 +215,9 @@ func (r *runner) run(ctx context.Context, ev *testevent.Event) Result {
 		for _, m := range ms {
 			fired[m.Rule.Name] = true
 		}
+		if len(pubTests) > 0 {
+			res.PublisherFailures = append(res.PublisherFailures, checkPublishers(r.opts.Composer, pubTests, ms)...)
+		}
 	}
 	for name := range fired {
 		res.Fired = append(res.Fired, name)
@@ -212,6 +225,13 @@ func (r *runner) run(ctx context.Context, ev *testevent.Event) Result {
 	slices.Sort(res.Fired)
 	res.RuleErrors = r.errs
 	return res
+}
+
+// skipPublishers is the event's skip_publishers flag.
+func skipPublishers(ev *testevent.Event) bool {
+	var skip bool
+	json.Unmarshal(ev.Keys["skip_publishers"], &skip)
+	return skip
 }
 
 func (r *runner) setFixtures(fx fixtures) error {

@@ -115,3 +115,54 @@ func TestReportsFailures(t *testing.T) {
 		}
 	}
 }
+
+// TestPublisherTests checks publisher_tests against the publication an
+// output gets: both test forms, every condition, and a failing check that
+// names the expression, the value found and the one wanted.
+func TestPublisherTests(t *testing.T) {
+	opts := options(t, streamAlertPack...)
+	dir := t.TempDir()
+	event := `[{"override_record": {"result": "FRAUD"}, "description": "fraud",
+		"log": "duo:authentication", "service": "streamalert_app", "source": "prefix_cluster_duo_auth_sm-app-name_app",
+		"trigger_rules": ["duo_fraud"],
+		"publisher_tests": {"slack:soc": [
+			["rule_name", "is", "duo_fraud"],
+			{"jmespath_expression": "record.result", "condition": "in", "value": ["DENY", "FRAUD"]},
+			["rule_name", "contains", "fraud"],
+			["log_source", "is", "duo:authentication"]]}},
+	{"override_record": {"result": "FRAUD"}, "description": "fraud, wrong expectation",
+		"log": "duo:authentication", "service": "streamalert_app", "source": "prefix_cluster_duo_auth_sm-app-name_app",
+		"trigger_rules": ["duo_fraud"],
+		"publisher_tests": {"slack:soc": [["record.result", "is", "SUCCESS"]]}},
+	{"override_record": {"result": "FRAUD"}, "description": "fraud, publishers skipped",
+		"log": "duo:authentication", "service": "streamalert_app", "source": "prefix_cluster_duo_auth_sm-app-name_app",
+		"trigger_rules": ["duo_fraud"], "skip_publishers": true,
+		"publisher_tests": {"slack:soc": [["record.result", "is", "SUCCESS"]]}},
+	{"override_record": {"result": "FRAUD"}, "description": "bad condition",
+		"log": "duo:authentication", "service": "streamalert_app", "source": "prefix_cluster_duo_auth_sm-app-name_app",
+		"trigger_rules": ["duo_fraud"],
+		"publisher_tests": {"slack:soc": [["rule_name", "resembles", "x"]]}}]`
+	if err := os.WriteFile(filepath.Join(dir, "e.json"), []byte(event), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sum, err := Run(context.Background(), opts, []string{dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sum.Results) != 4 {
+		t.Fatalf("%d results", len(sum.Results))
+	}
+	if r := sum.Results[0]; !r.Passed() {
+		t.Errorf("passing publisher tests failed: %v %v", r.Err, r.PublisherFailures)
+	}
+	if r := sum.Results[1]; r.Passed() || len(r.PublisherFailures) != 1 ||
+		!strings.Contains(r.PublisherFailures[0], `record.result is "FRAUD", want it to be "SUCCESS"`) {
+		t.Errorf("failing publisher test: passed=%v %q", r.Passed(), r.PublisherFailures)
+	}
+	if r := sum.Results[2]; !r.Passed() {
+		t.Errorf("skip_publishers still checked: %v %v", r.Err, r.PublisherFailures)
+	}
+	if r := sum.Results[3]; r.Err == nil || !strings.Contains(r.Err.Error(), `condition "resembles"`) {
+		t.Errorf("bad condition: %v", r.Err)
+	}
+}
