@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
+	"syscall"
 	"time"
 
 	"github.com/streamalert-go/sa/host/pluginhost"
@@ -29,7 +32,10 @@ type scheduler struct {
 	}
 	wake func()
 	// sinks take the logs of apps whose sink is not classification.
-	sinks   map[string]func(app string, logs [][]byte) error
+	sinks map[string]func(app string, logs [][]byte) error
+	// locks is the directory of the instances' lock files: an instance
+	// polls in one process at a time (sa serve, sa app run).
+	locks   string
 	metrics *metrics
 	log     *slog.Logger
 }
@@ -90,6 +96,8 @@ func (s *scheduler) loop(ctx context.Context, a App) {
 		}
 		more, err := s.poll(ctx, a)
 		switch {
+		case errors.Is(err, errBusy):
+			s.log.Info("app poll skipped: it is polling in another process", "app", a.Name)
 		case err != nil && ctx.Err() == nil:
 			s.log.Warn("app poll failed; the next poll resumes from the last saved state", "app", a.Name, "error", err.Error())
 			s.metrics.appPolls.WithLabelValues(a.Name, "error").Inc()
@@ -104,9 +112,17 @@ func (s *scheduler) loop(ctx context.Context, a App) {
 	}
 }
 
+// errBusy is an instance polling in another process.
+var errBusy = errors.New("the app is polling in another process")
+
 // poll runs one Gather from the saved state and reports whether the app
 // said more remains.
 func (s *scheduler) poll(ctx context.Context, a App) (more bool, err error) {
+	unlock, err := s.lock(a.Name)
+	if err != nil {
+		return false, err
+	}
+	defer unlock()
 	key := "app/" + a.Name
 	state, _, err := s.journal.GetState(ctx, key)
 	if err != nil {
@@ -147,4 +163,23 @@ func (s *scheduler) poll(ctx context.Context, a App) (more bool, err error) {
 		return nil
 	})
 	return more, err
+}
+
+// lock takes the instance's lock file without waiting.
+func (s *scheduler) lock(app string) (func(), error) {
+	if err := os.MkdirAll(s.locks, 0o700); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(filepath.Join(s.locks, "app-"+app+".lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return nil, errBusy
+		}
+		return nil, err
+	}
+	return func() { syscall.Flock(int(f.Fd()), syscall.LOCK_UN); f.Close() }, nil
 }

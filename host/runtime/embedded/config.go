@@ -74,6 +74,12 @@ type Source struct {
 // data_sources must list, as StreamAlert's apps do.
 type App struct {
 	Name string `yaml:"name"`
+	// Cluster is the conf cluster whose data_sources list the app.
+	Cluster string `yaml:"cluster"`
+	// Type is the StreamAlert app type ("duo_auth"), kept for listing.
+	Type string `yaml:"type"`
+	// Memory is the AWS runtime's function memory, in MB.
+	Memory int `yaml:"memory"`
 	// Plugin is the app plugin's name ("duo", "file").
 	Plugin string `yaml:"plugin"`
 	// Schedule is rate(...), cron(...) or a duration.

@@ -64,6 +64,9 @@ type Server struct {
 	env      Env
 	parts    Parts
 	pipeline *pipeline
+	// apps polls the app instances; sa serve runs it, sa app run uses it
+	// for one instance.
+	apps *scheduler
 	metrics  *metrics
 	http     *http.Server
 	ln       net.Listener
@@ -174,11 +177,9 @@ func newServer(ctx context.Context, env Env, build BuildParts) (*Server, error) 
 	if err != nil {
 		return nil, err
 	}
-	if len(env.Config.Apps) > 0 {
-		sch := &scheduler{apps: env.Config.Apps, plugins: env.Plugins, journal: env.Store, wake: wakeFunc(wake), sinks: parts.AppSinks, metrics: s.metrics, log: env.Log}
-		sch.configure(env.Secrets)
-		s.parts.Loops = append(s.parts.Loops, sch.run)
-	}
+	s.apps = &scheduler{apps: env.Config.Apps, plugins: env.Plugins, journal: env.Store, wake: wakeFunc(wake),
+		sinks: parts.AppSinks, locks: filepath.Join(env.Home, "locks"), metrics: s.metrics, log: env.Log}
+	s.apps.configure(env.Secrets)
 	mux := http.NewServeMux()
 	mux.Handle("POST /v1/ingest/{source}", in)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}))
@@ -229,6 +230,7 @@ func (s *Server) Serve(ctx context.Context) error {
 	runCtx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Go(func() { s.pipeline.run(runCtx) })
+	wg.Go(func() { s.apps.run(runCtx) })
 	for _, loop := range s.parts.Loops {
 		wg.Go(func() { loop(runCtx) })
 	}
