@@ -66,10 +66,10 @@ type Server struct {
 	pipeline *pipeline
 	// apps polls the app instances; sa serve runs it, sa app run uses it
 	// for one instance.
-	apps *scheduler
-	metrics  *metrics
-	http     *http.Server
-	ln       net.Listener
+	apps    *scheduler
+	metrics *metrics
+	http    *http.Server
+	ln      net.Listener
 }
 
 // BuildParts builds Parts from an Env.
