@@ -164,3 +164,33 @@ func TestFeedSink(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestDigestAlert: the daily digest names the staged rules and their
+// counts, goes to the digest output, and has one id per day.
+func TestDigestAlert(t *testing.T) {
+	ctx := context.Background()
+	m, err := staging.New(ctx, &staging.File{Path: filepath.Join(t.TempDir(), "staging.json")}, staging.Options{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	day := time.Date(2026, 3, 4, 13, 30, 0, 0, time.UTC)
+	if _, ok, _ := digestAlert(m, day, "slack:soc"); ok {
+		t.Error("a digest with nothing staged")
+	}
+	m.Ensure(ctx, "new_rule")
+	m.Stage(ctx, "new_rule")
+	m.Count("new_rule")
+	a, ok, err := digestAlert(m, day, "slack:soc")
+	if err != nil || !ok {
+		t.Fatalf("digest: %v %v", ok, err)
+	}
+	if a.RuleName != StagingDigestAlert || !slices.Equal(a.Outputs, []string{"slack:soc"}) ||
+		!strings.Contains(string(a.Record), "Rule: new_rule") || !strings.Contains(string(a.Record), `Alerts: 1`) {
+		t.Errorf("digest alert: %s %v %s", a.RuleName, a.Outputs, a.Record)
+	}
+	again, _, _ := digestAlert(m, day.Add(time.Hour), "slack:soc")
+	next, _, _ := digestAlert(m, day.AddDate(0, 0, 1), "slack:soc")
+	if again.ID != a.ID || next.ID == a.ID {
+		t.Errorf("ids: %s, same day %s, next day %s", a.ID, again.ID, next.ID)
+	}
+}
