@@ -163,7 +163,7 @@ func TestOutputCommands(t *testing.T) {
 	assertStoredEncrypted(t, home, "output/webhook/soc", "url", rc.url())
 	assertStoredEncrypted(t, home, "output/webhook/soc", "signing_secret", signing)
 	saYAML, _ := os.ReadFile(filepath.Join(home, "sa.yaml"))
-	if !strings.Contains(string(saYAML), "  webhook:soc:\n    timeout_seconds: 5\n    allow_http: true\n") ||
+	if !strings.Contains(string(saYAML), "  webhook:soc:\n    allow_http: true\n    timeout_seconds: 5\n") ||
 		!strings.Contains(string(saYAML), "# Output instances, by service:descriptor") {
 		t.Errorf("sa.yaml:\n%s", saYAML)
 	}
@@ -238,9 +238,9 @@ func TestOutputUpdatePrompts(t *testing.T) {
 	if _, _, err := runIn(t, config, "--home", home, "output", "new", "--service", "webhook", "--descriptor", "soc", "--from-file", "-"); err != nil {
 		t.Fatal(err)
 	}
-	// url, signing_secret, headers, timeout_seconds, allow_http,
+	// url, signing_secret, headers, allow_http, timeout_seconds,
 	// max_retry_after_seconds, ca_file
-	out, prompts, err := runIn(t, "\n\n\n7\n\n\n\n", "--home", home, "output", "update", "webhook:soc")
+	out, prompts, err := runIn(t, "\n\n\n\n7\n\n\n", "--home", home, "output", "update", "webhook:soc")
 	if err != nil || !strings.Contains(out, "Updated webhook:soc.") {
 		t.Fatalf("update: %v\n%s%s", err, out, prompts)
 	}
@@ -252,7 +252,7 @@ func TestOutputUpdatePrompts(t *testing.T) {
 	secrettest.AssertNoLeak(t, []string{rc.url(), hookToken}, out, prompts)
 	assertStoredEncrypted(t, home, "output/webhook/soc", "url", rc.url())
 	saYAML, _ := os.ReadFile(filepath.Join(home, "sa.yaml"))
-	if !strings.Contains(string(saYAML), "  webhook:soc:\n    timeout_seconds: 7\n    allow_http: true\n") {
+	if !strings.Contains(string(saYAML), "  webhook:soc:\n    allow_http: true\n    timeout_seconds: 7\n") {
 		t.Errorf("sa.yaml:\n%s", saYAML)
 	}
 }
@@ -313,8 +313,8 @@ func TestOutputNewInTerminal(t *testing.T) {
 	answer("url: ", rc.url())
 	answer("signing_secret: ", "")
 	answer("headers: ", "X-Team: secops")
-	answer("timeout_seconds [10]: ", "")
 	answer("allow_http [false]: ", "true")
+	answer("timeout_seconds [10]: ", "")
 	answer("max_retry_after_seconds [900]: ", "")
 	answer("ca_file: ", "")
 	term.expect(t, "Added webhook:soc.")

@@ -2,15 +2,12 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
-	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
-	"github.com/streamalert-go/sa/plugins/output/internal/vendorhttp"
+	"github.com/streamalert-go/sa/plugins/output/internal/httpout"
 	saplugin "github.com/streamalert-go/sa/sdk/plugin"
 	"github.com/streamalert-go/sa/sdk/schema"
 )
@@ -26,25 +23,24 @@ const userAgent = "sa-output-demisto/" + version
 type Demisto struct {
 	log *slog.Logger
 	// now is the clock for Retry-After dates.
-	now func() time.Time
-
-	mu      sync.RWMutex
-	targets map[string]*target
+	now       func() time.Time
+	instances httpout.Instances[*target]
 }
 
-// target is one configured instance, ready to send.
+// target is one configured instance, ready to send. Its Sender masks the
+// API key in any text sent back or logged.
 type target struct {
-	url   *url.URL
-	token schema.Secret
-	vendorhttp.Transport
-	client *http.Client
-	// redact masks the API key in any text sent back or logged.
-	redact func(string) string
+	*httpout.Sender
+	url    *url.URL
+	token  schema.Secret
+	caFile string
 }
 
 // New returns a demisto output logging to the plugin's standard error.
 func New() *Demisto {
-	return &Demisto{log: saplugin.Logger(), now: time.Now, targets: map[string]*target{}}
+	d := &Demisto{log: saplugin.Logger(), now: time.Now}
+	d.instances.Build = d.build
+	return d
 }
 
 // Info implements saplugin.Plugin.
@@ -57,60 +53,37 @@ func (*Demisto) Schema() schema.Schema { return configSchema }
 
 // ValidateConfig implements saplugin.Validator.
 func (*Demisto) ValidateConfig(cfg schema.Config) []schema.Problem {
-	_, problems := parseTarget(cfg)
+	_, _, problems := parseTarget(cfg)
 	return problems
 }
 
 // Configure implements saplugin.Configurer: it builds the instance's HTTP
 // client and replaces any previous one.
-func (d *Demisto) Configure(_ context.Context, instance string, cfg schema.Config) error {
-	t, problems := parseTarget(cfg)
-	if err := schema.ProblemsError(problems); err != nil {
-		return fmt.Errorf("demisto: invalid configuration: %w", err)
-	}
-	client, err := vendorhttp.NewClient(t.Transport)
+func (d *Demisto) Configure(ctx context.Context, instance string, cfg schema.Config) error {
+	t, err := d.instances.Configure(ctx, instance, cfg)
 	if err != nil {
-		return fmt.Errorf("demisto: %w", err)
+		return err
 	}
-	t.client = client
-	d.mu.Lock()
-	old := d.targets[instance]
-	d.targets[instance] = t
-	d.mu.Unlock()
-	if old != nil {
-		old.client.CloseIdleConnections()
-	}
-	d.log.Info("instance configured", "instance", instance, "server", t.url.Host, "private_ca", t.CAFile != "")
+	d.log.Info("instance configured", "instance", instance, "server", t.url.Host, "private_ca", t.caFile != "")
 	return nil
 }
 
-// parseTarget converts and checks cfg; the client is left to Configure.
-func parseTarget(cfg schema.Config) (*target, []schema.Problem) {
-	tr, problems := vendorhttp.ParseTransport(cfg)
-	u, more := vendorhttp.ParseHTTPSURL(propURL, cfg.String(propURL))
-	problems = append(problems, more...)
+// build checks cfg and builds its target.
+func (d *Demisto) build(cfg schema.Config) (*target, error) {
+	t, tr, problems := parseTarget(cfg)
+	s, err := httpout.NewSender("demisto", tr, problems, []string{t.token.Reveal()}, func() time.Time { return d.now() })
+	t.Sender = s
+	return t, err
+}
+
+// parseTarget converts and checks cfg; the Sender is left to build.
+func parseTarget(cfg schema.Config) (*target, httpout.Transport, []schema.Problem) {
+	tr, problems := httpout.ParseTransport(cfg)
+	u, more := httpout.ParseHTTPSURL(propURL, cfg.String(propURL))
 	if u != nil {
 		u.Path = strings.TrimRight(u.Path, "/") + "/incident"
 	}
-	token := cfg.Secret(propToken)
-	return &target{url: u, token: token, Transport: tr, redact: vendorhttp.NewRedactor(token.Reveal())}, problems
-}
-
-// target returns the instance's target, configuring it from cfg when this
-// process has not seen the instance yet.
-func (d *Demisto) target(instance string, cfg schema.Config) (*target, error) {
-	d.mu.RLock()
-	t := d.targets[instance]
-	d.mu.RUnlock()
-	if t != nil {
-		return t, nil
-	}
-	if err := d.Configure(context.Background(), instance, cfg); err != nil {
-		return nil, err
-	}
-	d.mu.RLock()
-	defer d.mu.RUnlock()
-	return d.targets[instance], nil
+	return &target{url: u, token: cfg.Secret(propToken), caFile: tr.CAFile}, tr, append(problems, more...)
 }
 
 // Interface guards.

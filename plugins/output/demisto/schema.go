@@ -1,7 +1,7 @@
 package main
 
 import (
-	"github.com/streamalert-go/sa/plugins/output/internal/vendorhttp"
+	"github.com/streamalert-go/sa/plugins/output/internal/httpout"
 	"github.com/streamalert-go/sa/sdk/schema"
 )
 
@@ -25,4 +25,4 @@ var configSchema = schema.Schema{Properties: append([]schema.Property{
 		Required: true, Credential: true, ForbiddenChars: " ", Pattern: `https://\S+`, Example: "https://demisto.example.com"},
 	{Name: propToken, Description: "Demisto API key, sent as the Authorization header.",
 		Required: true, Secret: true, Credential: true, Example: "0123456789ABCDEF0123456789ABCDEF"},
-}, vendorhttp.TransportProperties...)}
+}, httpout.TransportProperties...)}

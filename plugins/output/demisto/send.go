@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 
-	"github.com/streamalert-go/sa/plugins/output/internal/vendorhttp"
 	saplugin "github.com/streamalert-go/sa/sdk/plugin"
 )
 
@@ -15,7 +14,7 @@ import (
 // no idempotency key, so a retry after a lost answer may open a second
 // incident; it is still better than a lost alert.
 func (d *Demisto) Send(ctx context.Context, req saplugin.SendRequest) saplugin.SendResult {
-	t, err := d.target(req.Instance, req.Config)
+	t, err := d.instances.Get(req.Instance, req.Config)
 	if err != nil {
 		return saplugin.SendResult{Status: saplugin.Permanent, Message: err.Error()}
 	}
@@ -23,14 +22,14 @@ func (d *Demisto) Send(ctx context.Context, req saplugin.SendRequest) saplugin.S
 	if err != nil {
 		return saplugin.SendResult{Status: saplugin.Permanent, Message: "demisto: " + err.Error()}
 	}
-	res := t.post(ctx, in, d)
-	res.Message = t.redact(res.Message)
+	res := t.post(ctx, in)
+	res.Message = t.Redact(res.Message) // the incident id quoted from the answer
 	d.log.Debug("send", "instance", req.Instance, "status", res.Status.String(), "message", res.Message)
 	return res
 }
 
 // post sends the incident and classifies the answer.
-func (t *target) post(ctx context.Context, in incident, d *Demisto) saplugin.SendResult {
+func (t *target) post(ctx context.Context, in incident) saplugin.SendResult {
 	body, err := json.Marshal(in)
 	if err != nil {
 		return saplugin.SendResult{Status: saplugin.Permanent, Message: fmt.Sprintf("demisto: encode incident: %s", err)}
@@ -43,11 +42,7 @@ func (t *target) post(ctx context.Context, in incident, d *Demisto) saplugin.Sen
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", t.token.Reveal())
 	req.Header.Set("User-Agent", userAgent)
-	resp, fail := vendorhttp.RoundTrip(t.client, req)
-	if fail != nil {
-		return *fail
-	}
-	res := vendorhttp.Classify(resp, d.now(), t.MaxRetryAfter)
+	resp, res := t.Exchange(req, nil)
 	if res.Status == saplugin.Delivered {
 		var created struct {
 			ID string `json:"id"`

@@ -3,28 +3,28 @@ package main
 import (
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/streamalert-go/sa/host/secrets/secrettest"
-	"github.com/streamalert-go/sa/plugins/output/internal/vendorhttp"
+	"github.com/streamalert-go/sa/plugins/output/internal/httpout"
+	"github.com/streamalert-go/sa/plugins/output/internal/httpouttest"
 	saplugin "github.com/streamalert-go/sa/sdk/plugin"
 )
 
 func TestSendRequest(t *testing.T) {
-	s := newServer(t, accepted)
+	s := httpouttest.NewVendor(t, accepted)
 	p := newTest(t)
-	cfg := configure(t, p, testDescriptor, baseConfig(t, s))
+	cfg := httpouttest.Configure(t, p, testDescriptor, baseConfig(t, s))
 	pub := `{"@demisto.severity":"high","rule_name":"root_login"}`
 	res := p.Send(context.Background(), saplugin.SendRequest{Instance: testDescriptor, Config: cfg,
 		Alert: []byte(testAlert), Publication: []byte(pub)})
 	if res.Status != saplugin.Delivered || res.Message != "HTTP 201: incident 1234" {
 		t.Fatalf("got %s (%s), want delivered", res.Status, res.Message)
 	}
-	reqs := s.requests()
+	reqs := s.Requests()
 	if len(reqs) != 1 {
 		t.Fatalf("server saw %d requests, want 1", len(reqs))
 	}
@@ -66,7 +66,7 @@ func TestSendStatus(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%d %s", tt.code, tt.retryAfter), func(t *testing.T) {
-			s := newServer(t, func(w http.ResponseWriter, _ *http.Request) {
+			s := httpouttest.NewVendor(t, func(w http.ResponseWriter, _ *http.Request) {
 				if tt.retryAfter != "" {
 					w.Header().Set("Retry-After", tt.retryAfter)
 				}
@@ -77,13 +77,13 @@ func TestSendStatus(t *testing.T) {
 				fmt.Fprint(w, tt.body)
 			})
 			p := newTest(t)
-			cfg := configure(t, p, testDescriptor, baseConfig(t, s))
+			cfg := httpouttest.Configure(t, p, testDescriptor, baseConfig(t, s))
 			res := p.Send(context.Background(), saplugin.SendRequest{Instance: testDescriptor, Config: cfg, Alert: []byte(testAlert)})
 			if res.Status != tt.want || res.RetryAfter != tt.wantWait || !strings.Contains(res.Message, tt.wantMessage) {
 				t.Fatalf("got %s after %s (%q), want %s after %s containing %q",
 					res.Status, res.RetryAfter, res.Message, tt.want, tt.wantWait, tt.wantMessage)
 			}
-			if n := len(s.requests()); n != 1 {
+			if n := len(s.Requests()); n != 1 {
 				t.Errorf("server saw %d requests, want exactly 1", n)
 			}
 		})
@@ -93,33 +93,28 @@ func TestSendStatus(t *testing.T) {
 // TestSendVerifiesTLS checks what StreamAlert skipped: without the
 // server's CA the send fails, on every attempt, not just the first.
 func TestSendVerifiesTLS(t *testing.T) {
-	s := newServer(t, accepted)
+	s := httpouttest.NewVendor(t, accepted)
 	raw := baseConfig(t, s)
-	delete(raw, vendorhttp.PropCAFile)
+	delete(raw, httpout.PropCAFile)
 	p := newTest(t)
-	cfg := configure(t, p, testDescriptor, raw)
+	cfg := httpouttest.Configure(t, p, testDescriptor, raw)
 	for range 2 {
 		res := p.Send(context.Background(), saplugin.SendRequest{Instance: testDescriptor, Config: cfg, Alert: []byte(testAlert)})
 		if res.Status != saplugin.Retryable || !strings.Contains(res.Message, "certificate") {
 			t.Fatalf("got %s (%s), want a certificate failure", res.Status, res.Message)
 		}
 	}
-	if n := len(s.requests()); n != 0 {
+	if n := len(s.Requests()); n != 0 {
 		t.Errorf("server saw %d requests over unverified TLS", n)
 	}
 }
 
 func TestSendTransportFailure(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	raw := baseConfig(t, newServer(t, accepted))
+	addr := httpouttest.ClosedAddr(t)
+	raw := baseConfig(t, httpouttest.NewVendor(t, accepted))
 	raw[propURL] = "https://" + addr
 	p := newTest(t)
-	cfg := configure(t, p, testDescriptor, raw)
+	cfg := httpouttest.Configure(t, p, testDescriptor, raw)
 	res := p.Send(context.Background(), saplugin.SendRequest{Instance: testDescriptor, Config: cfg, Alert: []byte(testAlert)})
 	if res.Status != saplugin.Retryable || !strings.Contains(res.Message, "connection refused") {
 		t.Fatalf("got %s (%s), want retryable", res.Status, res.Message)
@@ -132,11 +127,11 @@ func TestSendNoSecretLeak(t *testing.T) {
 	p := newTest(t)
 	var texts []string
 	for _, code := range []int{201, 401, 500} {
-		s := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		s := httpouttest.NewVendor(t, func(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(code)
 			fmt.Fprintf(w, `{"id":"%s","error":"key %s refused"}`, r.Header.Get("Authorization"), r.Header.Get("Authorization"))
 		})
-		cfg := configure(t, p, testDescriptor, baseConfig(t, s))
+		cfg := httpouttest.Configure(t, p, testDescriptor, baseConfig(t, s))
 		res := p.Send(context.Background(), saplugin.SendRequest{Instance: testDescriptor, Config: cfg, Alert: []byte(testAlert)})
 		texts = append(texts, res.Message)
 		if !strings.Contains(res.Message, "<secret>") {
@@ -147,19 +142,19 @@ func TestSendNoSecretLeak(t *testing.T) {
 }
 
 func TestValidateConfig(t *testing.T) {
-	s := newServer(t, accepted)
+	s := httpouttest.NewVendor(t, accepted)
 	tests := []struct {
 		name   string
 		change map[string]any
 		field  string
 	}{
-		{"no CA file", map[string]any{vendorhttp.PropCAFile: nil}, ""},
+		{"no CA file", map[string]any{httpout.PropCAFile: nil}, ""},
 		{"plain http", map[string]any{propURL: "http://demisto.example.com"}, propURL},
 		{"space in URL", map[string]any{propURL: "https://demisto.example.com/a b"}, propURL},
 		{"credentials in URL", map[string]any{propURL: "https://u:p@demisto.example.com"}, propURL},
 		{"no token", map[string]any{propToken: nil}, propToken},
 		{"descriptor with a space", map[string]any{propDescriptor: "a b"}, propDescriptor},
-		{"missing CA file", map[string]any{vendorhttp.PropCAFile: "/nonexistent/ca.pem"}, vendorhttp.PropCAFile},
+		{"missing CA file", map[string]any{httpout.PropCAFile: "/nonexistent/ca.pem"}, httpout.PropCAFile},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf16"
 
 	"github.com/streamalert-go/sa/plugins/output/internal/httpout"
 	saplugin "github.com/streamalert-go/sa/sdk/plugin"
@@ -62,39 +61,12 @@ func (g *GitHub) Send(ctx context.Context, req saplugin.SendRequest) saplugin.Se
 // (default "StreamAlert: <rule>") and @github.body (default: the rule
 // description and the record as sorted, indented JSON in a code block).
 func render(in httpout.Input, labels []string) issue {
-	def := fmt.Sprintf("### Description\n%s\n\n### Event data\n\n```\n%s\n```", in.Alert.RuleDescription, pyJSON(in.Alert.Record))
+	def := fmt.Sprintf("### Description\n%s\n\n### Event data\n\n```\n%s\n```", in.Alert.RuleDescription, httpout.PyJSON(in.Alert.Record, 2))
 	return issue{
 		Title:  in.String("@github.title", "StreamAlert: "+in.Alert.RuleName),
 		Body:   in.String("@github.body", def),
 		Labels: labels,
 	}
-}
-
-// pyJSON is Python's json.dumps(v, indent=2, sort_keys=True): keys sorted,
-// two-space indent, non-ASCII written as \u escapes.
-func pyJSON(raw json.RawMessage) string {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var v any
-	if dec.Decode(&v) != nil {
-		return "null"
-	}
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	_ = enc.Encode(v)
-	var out strings.Builder
-	for _, r := range strings.TrimSuffix(b.String(), "\n") {
-		if r < 0x80 {
-			out.WriteRune(r)
-			continue
-		}
-		for _, u := range utf16.Encode([]rune{r}) {
-			fmt.Fprintf(&out, `\u%04x`, u)
-		}
-	}
-	return out.String()
 }
 
 // apiError is GitHub's error body.

@@ -1,24 +1,18 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
-	"encoding/pem"
 	"fmt"
 	"io"
-	"log"
 	"net/http"
-	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/streamalert-go/sa/host/secrets/secrettest"
-	"github.com/streamalert-go/sa/plugins/output/internal/vendorhttp"
-	"github.com/streamalert-go/sa/sdk/schema"
+	"github.com/streamalert-go/sa/plugins/output/internal/httpout"
+	"github.com/streamalert-go/sa/plugins/output/internal/httpouttest"
 )
 
 // Values used across the tests.
@@ -52,9 +46,8 @@ func (c captured) line() string { return c.Method + " " + c.Path }
 // uses, REST under /rest. Handlers in override replace the default answer
 // of a "METHOD /path" key.
 type fake struct {
-	*httptest.Server
+	*httpouttest.Vendor
 	mu       sync.Mutex
-	got      []captured
 	users    map[string]string // email -> id
 	override map[string]http.HandlerFunc
 	// hiddenSearches is how many incident searches find nothing first.
@@ -68,17 +61,12 @@ func newFake(t *testing.T) *fake {
 			"alice@example.com": "PALICE1", "bob@example.com": "PBOB001"},
 		override: map[string]http.HandlerFunc{},
 	}
-	f.Server = httptest.NewUnstartedServer(http.HandlerFunc(f.serve))
-	f.Config.ErrorLog = log.New(io.Discard, "", 0)
-	f.StartTLS()
-	t.Cleanup(f.Close)
+	f.Vendor = httpouttest.NewVendor(t, f.serve)
 	return f
 }
 
 func (f *fake) serve(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(r.Body)
 	f.mu.Lock()
-	f.got = append(f.got, captured{r.Method, r.URL.RequestURI(), r.Header.Clone(), string(body)})
 	h := f.override[r.Method+" "+r.URL.Path]
 	f.mu.Unlock()
 	w.Header().Set("Content-Type", "application/json")
@@ -127,10 +115,13 @@ func (f *fake) serve(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// requests returns what the fake saw so far.
 func (f *fake) requests() []captured {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]captured(nil), f.got...)
+	var out []captured
+	for _, r := range f.Requests() {
+		out = append(out, captured{r.Method, r.URI(), r.Header, string(r.Body)})
+	}
+	return out
 }
 
 func (f *fake) set(route string, h http.HandlerFunc) {
@@ -148,16 +139,6 @@ func answer(code int, body string, header ...string) http.HandlerFunc {
 		w.WriteHeader(code)
 		io.WriteString(w, body)
 	}
-}
-
-func (f *fake) caFile(t *testing.T) string {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "ca.pem")
-	b := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: f.Certificate().Raw})
-	if err := os.WriteFile(path, b, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
 }
 
 func newTest(t *testing.T) *Incident {
@@ -178,23 +159,8 @@ func baseConfig(t *testing.T, f *fake) map[string]any {
 		propIntegrationKey:     testKey,
 		propAPI:                f.URL + "/rest/",
 		propEventsURL:          f.URL + "/v2/enqueue",
-		vendorhttp.PropCAFile:  f.caFile(t),
+		httpout.PropCAFile:     f.CAFile(t),
 	}
-}
-
-func configure(t *testing.T, p *Incident, instance string, raw map[string]any) schema.Config {
-	t.Helper()
-	cfg, problems := p.Schema().Apply(raw)
-	if len(problems) == 0 {
-		problems = p.ValidateConfig(cfg)
-	}
-	if len(problems) > 0 {
-		t.Fatalf("configuration refused: %v", problems)
-	}
-	if err := p.Configure(context.Background(), instance, cfg); err != nil {
-		t.Fatalf("Configure: %v", err)
-	}
-	return cfg
 }
 
 // compactJSON normalizes s for comparison.

@@ -2,15 +2,12 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
-	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
-	"github.com/streamalert-go/sa/plugins/output/internal/vendorhttp"
+	"github.com/streamalert-go/sa/plugins/output/internal/httpout"
 	saplugin "github.com/streamalert-go/sa/sdk/plugin"
 	"github.com/streamalert-go/sa/sdk/schema"
 )
@@ -30,13 +27,13 @@ type Incident struct {
 	// searchDelay is the wait between searches for the incident an event
 	// opened; PagerDuty indexes it a moment after accepting the event.
 	searchDelay time.Duration
-
-	mu      sync.RWMutex
-	targets map[string]*target
+	instances   httpout.Instances[*target]
 }
 
-// target is one configured instance, ready to send.
+// target is one configured instance, ready to send. Its Sender masks the
+// token and the integration key in any text sent back or logged.
 type target struct {
+	*httpout.Sender
 	descriptor         string
 	token              schema.Secret
 	integrationKey     schema.Secret
@@ -45,17 +42,14 @@ type target struct {
 	emailFrom          string
 	api                *url.URL
 	eventsURL          *url.URL
-	vendorhttp.Transport
-	client *http.Client
-	// redact masks the token and the integration key in any text sent
-	// back or logged.
-	redact func(string) string
 }
 
 // New returns a pagerduty-incident output logging to the plugin's
 // standard error.
 func New() *Incident {
-	return &Incident{log: saplugin.Logger(), now: time.Now, searchDelay: 2 * time.Second, targets: map[string]*target{}}
+	p := &Incident{log: saplugin.Logger(), now: time.Now, searchDelay: 2 * time.Second}
+	p.instances.Build = p.build
+	return p
 }
 
 // Info implements saplugin.Plugin.
@@ -72,76 +66,50 @@ func (*Incident) Schema() schema.Schema { return configSchema }
 
 // ValidateConfig implements saplugin.Validator.
 func (*Incident) ValidateConfig(cfg schema.Config) []schema.Problem {
-	_, problems := parseTarget(cfg)
+	_, _, problems := parseTarget(cfg)
 	return problems
 }
 
 // Configure implements saplugin.Configurer: it builds the instance's HTTP
 // client and replaces any previous one.
-func (p *Incident) Configure(_ context.Context, instance string, cfg schema.Config) error {
-	t, problems := parseTarget(cfg)
-	if err := schema.ProblemsError(problems); err != nil {
-		return fmt.Errorf("pagerduty-incident: invalid configuration: %w", err)
-	}
-	client, err := vendorhttp.NewClient(t.Transport)
+func (p *Incident) Configure(ctx context.Context, instance string, cfg schema.Config) error {
+	t, err := p.instances.Configure(ctx, instance, cfg)
 	if err != nil {
-		return fmt.Errorf("pagerduty-incident: %w", err)
-	}
-	t.client = client
-	if t.descriptor == "" {
-		t.descriptor = instance
-	}
-	p.mu.Lock()
-	old := p.targets[instance]
-	p.targets[instance] = t
-	p.mu.Unlock()
-	if old != nil {
-		old.client.CloseIdleConnections()
+		return err
 	}
 	p.log.Info("instance configured", "instance", instance, "api", t.api.Host, "service_id", t.serviceID)
 	return nil
 }
 
-// parseTarget converts and checks cfg; the client is left to Configure.
-func parseTarget(cfg schema.Config) (*target, []schema.Problem) {
-	tr, problems := vendorhttp.ParseTransport(cfg)
-	api, more := vendorhttp.ParseHTTPSURL(propAPI, cfg.String(propAPI))
+// build checks cfg and builds its target.
+func (p *Incident) build(cfg schema.Config) (*target, error) {
+	t, tr, problems := parseTarget(cfg)
+	secrets := []string{t.token.Reveal(), t.integrationKey.Reveal()}
+	s, err := httpout.NewSender("pagerduty-incident", tr, problems, secrets, func() time.Time { return p.now() })
+	t.Sender = s
+	return t, err
+}
+
+// parseTarget converts and checks cfg; the Sender is left to build.
+func parseTarget(cfg schema.Config) (*target, httpout.Transport, []schema.Problem) {
+	tr, problems := httpout.ParseTransport(cfg)
+	api, more := httpout.ParseHTTPSURL(propAPI, cfg.String(propAPI))
 	problems = append(problems, more...)
-	events, more := vendorhttp.ParseHTTPSURL(propEventsURL, cfg.String(propEventsURL))
+	events, more := httpout.ParseHTTPSURL(propEventsURL, cfg.String(propEventsURL))
 	problems = append(problems, more...)
 	if api != nil {
 		api.Path = strings.TrimRight(api.Path, "/")
 	}
-	token, key := cfg.Secret(propToken), cfg.Secret(propIntegrationKey)
 	return &target{
 		descriptor:         cfg.String(propDescriptor),
-		token:              token,
-		integrationKey:     key,
+		token:              cfg.Secret(propToken),
+		integrationKey:     cfg.Secret(propIntegrationKey),
 		serviceID:          cfg.String(propServiceID),
 		escalationPolicyID: cfg.String(propEscalationPolicyID),
 		emailFrom:          cfg.String(propEmailFrom),
 		api:                api,
 		eventsURL:          events,
-		Transport:          tr,
-		redact:             vendorhttp.NewRedactor(token.Reveal(), key.Reveal()),
-	}, problems
-}
-
-// target returns the instance's target, configuring it from cfg when this
-// process has not seen the instance yet.
-func (p *Incident) target(instance string, cfg schema.Config) (*target, error) {
-	p.mu.RLock()
-	t := p.targets[instance]
-	p.mu.RUnlock()
-	if t != nil {
-		return t, nil
-	}
-	if err := p.Configure(context.Background(), instance, cfg); err != nil {
-		return nil, err
-	}
-	p.mu.RLock()
-	defer p.mu.RUnlock()
-	return p.targets[instance], nil
+	}, tr, problems
 }
 
 // Interface guards.

@@ -1,15 +1,11 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"fmt"
 	"net/http"
 	"net/url"
-	"time"
 
-	"github.com/streamalert-go/sa/plugins/output/internal/vendorhttp"
+	"github.com/streamalert-go/sa/plugins/output/internal/httpout"
 	saplugin "github.com/streamalert-go/sa/sdk/plugin"
 )
 
@@ -30,59 +26,30 @@ type call struct {
 // rest performs c against the REST API and decodes a 2xx JSON answer into
 // out. A failure comes back as the result to report, its message naming
 // the step.
-func (t *target) rest(ctx context.Context, step string, c call, now time.Time, out any) *saplugin.SendResult {
+func (t *target) rest(ctx context.Context, step string, c call, out any) *saplugin.SendResult {
 	u := *t.api
 	u.Path += c.path
 	u.RawQuery = c.query.Encode()
-	var body *bytes.Reader
-	if c.body != nil {
-		b, err := json.Marshal(c.body)
-		if err != nil {
-			return &saplugin.SendResult{Status: saplugin.Permanent, Message: fmt.Sprintf("%s: encode request: %s", step, err)}
-		}
-		body = bytes.NewReader(b)
-	}
-	req, err := newRequest(ctx, c.method, u.String(), body)
+	req, err := httpout.NewJSONRequest(ctx, c.method, u.String(), c.body)
 	if err != nil {
-		return &saplugin.SendResult{Status: saplugin.Permanent, Message: step + ": build request failed"}
+		return &saplugin.SendResult{Status: saplugin.Permanent, Message: step + ": " + err.Error()}
 	}
 	req.Header.Set("Accept", restAccept)
 	req.Header.Set("Authorization", "Token token="+t.token.Reveal())
 	if c.from {
 		req.Header.Set("From", t.emailFrom)
 	}
-	return t.exchange(req, step, now, out)
+	return t.exchange(req, step, out)
 }
 
-// exchange sends req and decodes a 2xx JSON answer into out.
-func (t *target) exchange(req *http.Request, step string, now time.Time, out any) *saplugin.SendResult {
+// exchange sends req and decodes a 2xx JSON answer into out. Every step up
+// to the incident update is idempotent, so a 2xx that is not JSON (a
+// proxy's error page) is retryable.
+func (t *target) exchange(req *http.Request, step string, out any) *saplugin.SendResult {
 	req.Header.Set("User-Agent", userAgent)
-	if req.Body != nil && req.Body != http.NoBody {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, fail := vendorhttp.RoundTrip(t.client, req)
+	_, fail := t.Call(req, nil, out)
 	if fail != nil {
 		fail.Message = step + ": " + fail.Message
-		return fail
 	}
-	res := vendorhttp.Classify(resp, now, t.MaxRetryAfter)
-	if res.Status != saplugin.Delivered {
-		res.Message = step + ": " + res.Message
-		return &res
-	}
-	if out != nil && json.Unmarshal(resp.Body, out) != nil {
-		// A proxy's error page with a 2xx; every step up to the incident
-		// update is idempotent, so trying again is safe.
-		return &saplugin.SendResult{Status: saplugin.Retryable,
-			Message: fmt.Sprintf("%s: HTTP %d with a body that is not JSON: %s", step, resp.Code, vendorhttp.Quote(resp.Body))}
-	}
-	return nil
-}
-
-// newRequest is http.NewRequestWithContext taking a possibly nil body.
-func newRequest(ctx context.Context, method, u string, body *bytes.Reader) (*http.Request, error) {
-	if body == nil {
-		return http.NewRequestWithContext(ctx, method, u, nil)
-	}
-	return http.NewRequestWithContext(ctx, method, u, body)
+	return fail
 }

@@ -1,7 +1,7 @@
 package main
 
 import (
-	"github.com/streamalert-go/sa/plugins/output/internal/vendorhttp"
+	"github.com/streamalert-go/sa/plugins/output/internal/httpout"
 	"github.com/streamalert-go/sa/sdk/schema"
 )
 
@@ -59,4 +59,4 @@ var configSchema = schema.Schema{Properties: append([]schema.Property{
 		Default: defaultAPI, Pattern: `https://\S+`},
 	{Name: propEventsURL, Description: "Events API v2 enqueue endpoint; change it only for a PagerDuty region or a test server.",
 		Default: defaultEventsURL, Pattern: `https://\S+`},
-}, vendorhttp.TransportProperties...)}
+}, httpout.TransportProperties...)}

@@ -1,15 +1,14 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
+	"github.com/streamalert-go/sa/plugins/output/internal/httpout"
 	"github.com/streamalert-go/sa/plugins/output/internal/pdevent"
 	saplugin "github.com/streamalert-go/sa/sdk/plugin"
 )
@@ -27,7 +26,7 @@ const searchAttempts = 3
 // failures are recorded on the incident in a note, and the send counts as
 // delivered, since repeating them would duplicate what did succeed.
 func (p *Incident) Send(ctx context.Context, req saplugin.SendRequest) saplugin.SendResult {
-	t, err := p.target(req.Instance, req.Config)
+	t, err := p.instances.Get(req.Instance, req.Config)
 	if err != nil {
 		return saplugin.SendResult{Status: saplugin.Permanent, Message: err.Error()}
 	}
@@ -37,7 +36,7 @@ func (p *Incident) Send(ctx context.Context, req saplugin.SendRequest) saplugin.
 	}
 	r := &run{p: p, t: t, ctx: ctx, instance: req.Instance}
 	res := r.send(a, pub, parseRuleContext(req.Alert))
-	res.Message = t.redact(res.Message)
+	res.Message = t.Redact(res.Message)
 	p.log.Debug("send", "instance", req.Instance, "status", res.Status.String(), "message", res.Message)
 	return res
 }
@@ -51,7 +50,7 @@ type run struct {
 }
 
 func (r *run) rest(step string, c call, out any) *saplugin.SendResult {
-	return r.t.rest(r.ctx, step, c, r.p.now(), out)
+	return r.t.rest(r.ctx, step, c, out)
 }
 
 func (r *run) send(a pdevent.Alert, pub pdevent.Publication, rc ruleContext) saplugin.SendResult {
@@ -89,16 +88,11 @@ func (r *run) send(a pdevent.Alert, pub pdevent.Publication, rc ruleContext) sap
 
 // enqueue sends the trigger event. PagerDuty answers 202 on success.
 func (r *run) enqueue(ev pdevent.Event) *saplugin.SendResult {
-	body, err := json.Marshal(ev)
+	req, err := httpout.NewJSONRequest(r.ctx, http.MethodPost, r.t.eventsURL.String(), ev)
 	if err != nil {
-		return &saplugin.SendResult{Status: saplugin.Permanent, Message: fmt.Sprintf("enqueue event: encode: %s", err)}
+		return &saplugin.SendResult{Status: saplugin.Permanent, Message: "enqueue event: " + err.Error()}
 	}
-	req, err := http.NewRequestWithContext(r.ctx, http.MethodPost, r.t.eventsURL.String(), bytes.NewReader(body))
-	if err != nil {
-		return &saplugin.SendResult{Status: saplugin.Permanent, Message: "enqueue event: build request failed"}
-	}
-	req.Header.Set("Accept", "application/json")
-	return r.t.exchange(req, "enqueue event", r.p.now(), nil)
+	return r.t.exchange(req, "enqueue event", nil)
 }
 
 // findUser returns the id of the user whose email is exactly email, or

@@ -8,7 +8,8 @@ import (
 	"time"
 
 	"github.com/streamalert-go/sa/host/secrets/secrettest"
-	"github.com/streamalert-go/sa/plugins/output/internal/vendorhttp"
+	"github.com/streamalert-go/sa/plugins/output/internal/httpout"
+	"github.com/streamalert-go/sa/plugins/output/internal/httpouttest"
 	saplugin "github.com/streamalert-go/sa/sdk/plugin"
 )
 
@@ -39,7 +40,7 @@ func checkHeaders(t *testing.T, r captured) {
 func TestSendDefaults(t *testing.T) {
 	f := newFake(t)
 	p := newTest(t)
-	cfg := configure(t, p, testDescriptor, baseConfig(t, f))
+	cfg := httpouttest.Configure(t, p, testDescriptor, baseConfig(t, f))
 	res := p.Send(context.Background(), saplugin.SendRequest{Instance: testDescriptor, Config: cfg, Alert: []byte(testAlert)})
 	if res.Status != saplugin.Delivered || res.Message != "incident PINC042 opened" {
 		t.Fatalf("got %s (%s), want delivered", res.Status, res.Message)
@@ -79,7 +80,7 @@ func TestSendWithContextAndPublication(t *testing.T) {
 	f := newFake(t)
 	f.hiddenSearches = 2
 	p := newTest(t)
-	cfg := configure(t, p, testDescriptor, baseConfig(t, f))
+	cfg := httpouttest.Configure(t, p, testDescriptor, baseConfig(t, f))
 	alert := `{"id":"alert-42","rule_name":"root_login","rule_description":"Root logged in","log_source":"osquery",` +
 		`"record":{"user":"root"},"context":{"pagerduty-incident":{"assigned_user":"alice@example.com","incident_priority":"P2",` +
 		`"with_record":false,"note":"from context","responders":["bob@example.com","nobody@example.com"],"responder_message":"help"}}}`
@@ -174,7 +175,7 @@ func TestSendFailures(t *testing.T) {
 				f.set(tt.route, tt.handler)
 			}
 			p := newTest(t)
-			cfg := configure(t, p, testDescriptor, baseConfig(t, f))
+			cfg := httpouttest.Configure(t, p, testDescriptor, baseConfig(t, f))
 			alert := testAlert
 			if tt.context != "" {
 				alert = strings.Replace(testAlert, `"context":{}`, `"context":{"pagerduty-incident":`+tt.context+`}`, 1)
@@ -217,7 +218,7 @@ func TestSendNoSecretLeak(t *testing.T) {
 		for _, code := range []int{400, 500} {
 			f := newFake(t)
 			f.set(route, echo(code))
-			cfg := configure(t, p, testDescriptor, baseConfig(t, f))
+			cfg := httpouttest.Configure(t, p, testDescriptor, baseConfig(t, f))
 			res := p.Send(context.Background(), saplugin.SendRequest{Instance: testDescriptor, Config: cfg, Alert: []byte(testAlert)})
 			texts = append(texts, res.Message)
 			for _, r := range f.requests() {
@@ -244,7 +245,7 @@ func TestValidateConfig(t *testing.T) {
 		change map[string]any
 		field  string
 	}{
-		{"defaults", map[string]any{propAPI: nil, propEventsURL: nil, vendorhttp.PropCAFile: nil}, ""},
+		{"defaults", map[string]any{propAPI: nil, propEventsURL: nil, httpout.PropCAFile: nil}, ""},
 		{"labels", map[string]any{propServiceName: "Security Alerts", propEscalationPolicy: "On call: SOC"}, ""},
 		{"plain http api", map[string]any{propAPI: "http://api.pagerduty.com"}, propAPI},
 		{"events URL with query", map[string]any{propEventsURL: "https://events.pagerduty.com/v2/enqueue?k=1"}, propEventsURL},
@@ -252,7 +253,7 @@ func TestValidateConfig(t *testing.T) {
 		{"bad email", map[string]any{propEmailFrom: "secops"}, propEmailFrom},
 		{"no token", map[string]any{propToken: nil}, propToken},
 		{"no integration key", map[string]any{propIntegrationKey: nil}, propIntegrationKey},
-		{"timeout", map[string]any{vendorhttp.PropTimeout: 0}, vendorhttp.PropTimeout},
+		{"timeout", map[string]any{httpout.PropTimeout: 0}, httpout.PropTimeout},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

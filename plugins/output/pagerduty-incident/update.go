@@ -120,7 +120,7 @@ func (r *run) optional(v string, fail *saplugin.SendResult) (string, *saplugin.S
 	if fail.Status == saplugin.Retryable {
 		return "", fail
 	}
-	r.warn("optional lookup failed", "error", r.t.redact(fail.Message))
+	r.warn("optional lookup failed", "error", r.t.Redact(fail.Message))
 	return "", nil
 }
 
@@ -140,11 +140,11 @@ func (r *run) finish(id string, pub pdevent.Publication, rc ruleContext, request
 	}
 	if len(problems) > 0 {
 		for i := range problems {
-			problems[i] = r.t.redact(problems[i])
+			problems[i] = r.t.Redact(problems[i])
 			r.warn("incident setup incomplete", "incident", id, "problem", problems[i])
 		}
 		if fail := r.addNote(id, instabilityNote(problems)); fail != nil {
-			r.warn("could not record the problems on the incident", "incident", id, "error", r.t.redact(fail.Message))
+			r.warn("could not record the problems on the incident", "incident", id, "error", r.t.Redact(fail.Message))
 		}
 	}
 	return problems

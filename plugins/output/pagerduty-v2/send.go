@@ -6,10 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"time"
 
 	"github.com/streamalert-go/sa/plugins/output/internal/pdevent"
-	"github.com/streamalert-go/sa/plugins/output/internal/vendorhttp"
 	saplugin "github.com/streamalert-go/sa/sdk/plugin"
 )
 
@@ -19,7 +17,7 @@ import (
 // retry of the same alert carries the same dedup_key, so PagerDuty folds
 // it into the incident already open.
 func (p *PagerDuty) Send(ctx context.Context, req saplugin.SendRequest) saplugin.SendResult {
-	t, err := p.target(req.Instance, req.Config)
+	t, err := p.instances.Get(req.Instance, req.Config)
 	if err != nil {
 		return saplugin.SendResult{Status: saplugin.Permanent, Message: err.Error()}
 	}
@@ -28,15 +26,14 @@ func (p *PagerDuty) Send(ctx context.Context, req saplugin.SendRequest) saplugin
 		return saplugin.SendResult{Status: saplugin.Permanent, Message: "pagerduty-v2: " + err.Error()}
 	}
 	ev := pdevent.NewEvent(a, pub, t.descriptor, t.routingKey.Reveal(), true)
-	res := t.post(ctx, ev, p.now())
-	res.Message = t.redact(res.Message)
+	res := t.post(ctx, ev)
 	p.log.Debug("send", "instance", req.Instance, "dedup_key", ev.DedupKey,
 		"status", res.Status.String(), "message", res.Message)
 	return res
 }
 
 // post sends ev to the enqueue endpoint and classifies the answer.
-func (t *target) post(ctx context.Context, ev pdevent.Event, now time.Time) saplugin.SendResult {
+func (t *target) post(ctx context.Context, ev pdevent.Event) saplugin.SendResult {
 	body, err := json.Marshal(ev)
 	if err != nil {
 		return saplugin.SendResult{Status: saplugin.Permanent, Message: fmt.Sprintf("pagerduty-v2: encode event: %s", err)}
@@ -48,9 +45,5 @@ func (t *target) post(ctx context.Context, ev pdevent.Event, now time.Time) sapl
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", userAgent)
-	resp, fail := vendorhttp.RoundTrip(t.client, req)
-	if fail != nil {
-		return *fail
-	}
-	return vendorhttp.Classify(resp, now, t.MaxRetryAfter)
+	return t.Do(req, nil)
 }

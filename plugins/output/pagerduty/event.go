@@ -1,24 +1,22 @@
 package main
 
 import (
-	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"unicode/utf8"
+
+	"github.com/streamalert-go/sa/plugins/output/internal/pdevent"
 )
 
-// alert is the part of the alert JSON an event is built from.
-type alert struct {
-	ID              string          `json:"id"`
-	RuleName        string          `json:"rule_name"`
-	RuleDescription string          `json:"rule_description"`
-	Record          json.RawMessage `json:"record"`
-}
+// alert and publication are the decoded alert and publication, as the
+// Events API v2 plugins read them.
+type (
+	alert       = pdevent.Alert
+	publication = pdevent.Publication
+)
 
-// publication is a composed publication, values kept as sent.
-type publication map[string]json.RawMessage
+// parseInput decodes the alert and the publication; an absent or null
+// publication is empty, so every field takes its default.
+var parseInput = pdevent.ParseInput
 
 // Limits PagerDuty documents for Events API v1 fields.
 const (
@@ -38,26 +36,6 @@ type event struct {
 	Contexts    []eventContext  `json:"contexts"`
 }
 
-// parseInput decodes the alert and the publication; an absent or null
-// publication is empty, so every field takes its default.
-func parseInput(alertJSON, pubJSON []byte) (alert, publication, error) {
-	var a alert
-	if err := json.Unmarshal(alertJSON, &a); err != nil {
-		return a, nil, fmt.Errorf("decode alert: %w", err)
-	}
-	pub := publication{}
-	if p := bytes.TrimSpace(pubJSON); len(p) > 0 && !bytes.Equal(p, []byte("null")) {
-		if err := json.Unmarshal(p, &pub); err != nil {
-			return a, nil, fmt.Errorf("decode publication: %w", err)
-		}
-	}
-	if a.ID == "" {
-		sum := sha256.Sum256(alertJSON)
-		a.ID = hex.EncodeToString(sum[:16])
-	}
-	return a, pub, nil
-}
-
 // newEvent builds the trigger StreamAlert's pagerduty output builds, from
 // the "@pagerduty.*" publication fields and their defaults. One addition:
 // StreamAlert sent no incident_key, so PagerDuty opened a new incident for
@@ -68,13 +46,13 @@ func newEvent(a alert, pub publication, descriptor, serviceKey string) event {
 		ServiceKey:  serviceKey,
 		EventType:   "trigger",
 		IncidentKey: truncate(descriptor+":"+a.ID, maxIncidentKey),
-		Description: truncate(pub.textOr("@pagerduty.description", "StreamAlert Rule Triggered - "+a.RuleName), maxDescription),
+		Description: truncate(pub.TextOr("@pagerduty.description", "StreamAlert Rule Triggered - "+a.RuleName), maxDescription),
 		Details:     pub["@pagerduty.details"],
 		Client:      "streamalert",
-		ClientURL:   pub.text("@pagerduty.client_url"),
-		Contexts:    pub.contexts("@pagerduty.contexts"),
+		ClientURL:   pub.Text("@pagerduty.client_url"),
+		Contexts:    contexts(pub, "@pagerduty.contexts"),
 	}
-	if isNull(ev.Details) {
+	if pdevent.IsNull(ev.Details) {
 		ev.Details = defaultDetails(a)
 	}
 	return ev
@@ -83,7 +61,7 @@ func newEvent(a alert, pub publication, descriptor, serviceKey string) event {
 // defaultDetails is {"description": ..., "record": ...}.
 func defaultDetails(a alert) json.RawMessage {
 	rec := a.Record
-	if isNull(rec) {
+	if pdevent.IsNull(rec) {
 		rec = json.RawMessage("{}")
 	}
 	b, _ := json.Marshal(struct {
@@ -93,37 +71,11 @@ func defaultDetails(a alert) json.RawMessage {
 	return b
 }
 
-// text returns a string field, or the JSON text of any other non-null
-// value, or "".
-func (p publication) text(key string) string {
-	v := p[key]
-	if isNull(v) {
-		return ""
-	}
-	var s string
-	if json.Unmarshal(v, &s) == nil {
-		return s
-	}
-	var buf bytes.Buffer
-	if json.Compact(&buf, v) != nil {
-		return ""
-	}
-	return buf.String()
-}
-
-// textOr returns text(key), or def when that is empty.
-func (p publication) textOr(key, def string) string {
-	if s := p.text(key); s != "" {
-		return s
-	}
-	return def
-}
-
 // contexts keeps and standardizes the entries StreamAlert's
 // _strip_invalid_contexts keeps: links with an href and a text become
 // {type, href, text}, images with a src become {type, src}. The result is
 // never nil, so "contexts" is always a list.
-func (p publication) contexts(key string) []eventContext {
+func contexts(p publication, key string) []eventContext {
 	out := []eventContext{}
 	var list []any
 	if json.Unmarshal(p[key], &list) != nil {
@@ -155,11 +107,6 @@ type eventContext struct {
 func str(m map[string]any, key string) string {
 	s, _ := m[key].(string)
 	return s
-}
-
-func isNull(v json.RawMessage) bool {
-	v = bytes.TrimSpace(v)
-	return len(v) == 0 || bytes.Equal(v, []byte("null"))
 }
 
 // truncate cuts s to at most n bytes on a rune boundary.

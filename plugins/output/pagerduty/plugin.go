@@ -2,14 +2,11 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
-	"net/http"
 	"net/url"
-	"sync"
 	"time"
 
-	"github.com/streamalert-go/sa/plugins/output/internal/vendorhttp"
+	"github.com/streamalert-go/sa/plugins/output/internal/httpout"
 	saplugin "github.com/streamalert-go/sa/sdk/plugin"
 	"github.com/streamalert-go/sa/sdk/schema"
 )
@@ -25,26 +22,24 @@ const userAgent = "sa-output-pagerduty/" + version
 type PagerDuty struct {
 	log *slog.Logger
 	// now is the clock for Retry-After dates.
-	now func() time.Time
-
-	mu      sync.RWMutex
-	targets map[string]*target
+	now       func() time.Time
+	instances httpout.Instances[*target]
 }
 
-// target is one configured instance, ready to send.
+// target is one configured instance, ready to send. Its Sender masks the
+// service key in any text sent back or logged.
 type target struct {
+	*httpout.Sender
 	descriptor string
 	serviceKey schema.Secret
 	url        *url.URL
-	vendorhttp.Transport
-	client *http.Client
-	// redact masks the service key in any text sent back or logged.
-	redact func(string) string
 }
 
 // New returns a pagerduty output logging to the plugin's standard error.
 func New() *PagerDuty {
-	return &PagerDuty{log: saplugin.Logger(), now: time.Now, targets: map[string]*target{}}
+	p := &PagerDuty{log: saplugin.Logger(), now: time.Now}
+	p.instances.Build = p.build
+	return p
 }
 
 // Info implements saplugin.Plugin.
@@ -61,66 +56,38 @@ func (*PagerDuty) Schema() schema.Schema { return configSchema }
 
 // ValidateConfig implements saplugin.Validator.
 func (*PagerDuty) ValidateConfig(cfg schema.Config) []schema.Problem {
-	_, problems := parseTarget(cfg)
+	_, _, problems := parseTarget(cfg)
 	return problems
 }
 
 // Configure implements saplugin.Configurer: it builds the instance's HTTP
 // client and replaces any previous one.
-func (p *PagerDuty) Configure(_ context.Context, instance string, cfg schema.Config) error {
-	t, problems := parseTarget(cfg)
-	if err := schema.ProblemsError(problems); err != nil {
-		return fmt.Errorf("pagerduty: invalid configuration: %w", err)
-	}
-	client, err := vendorhttp.NewClient(t.Transport)
+func (p *PagerDuty) Configure(ctx context.Context, instance string, cfg schema.Config) error {
+	t, err := p.instances.Configure(ctx, instance, cfg)
 	if err != nil {
-		return fmt.Errorf("pagerduty: %w", err)
+		return err
 	}
-	t.client = client
-	if t.descriptor == "" {
-		t.descriptor = instance
-	}
-	p.mu.Lock()
-	old := p.targets[instance]
-	p.targets[instance] = t
-	p.mu.Unlock()
-	if old != nil {
-		old.client.CloseIdleConnections()
-	}
-	p.log.Info("instance configured", "instance", instance, "endpoint", t.url.Host, "timeout", t.Timeout.String())
+	p.log.Info("instance configured", "instance", instance, "endpoint", t.url.Host, "timeout", t.Client.Timeout.String())
 	return nil
 }
 
-// parseTarget converts and checks cfg; the client is left to Configure.
-func parseTarget(cfg schema.Config) (*target, []schema.Problem) {
-	tr, problems := vendorhttp.ParseTransport(cfg)
-	u, more := vendorhttp.ParseHTTPSURL(propURL, cfg.String(propURL))
-	problems = append(problems, more...)
-	key := cfg.Secret(propServiceKey)
-	return &target{
-		descriptor: cfg.String(propDescriptor),
-		serviceKey: key,
-		url:        u,
-		Transport:  tr,
-		redact:     vendorhttp.NewRedactor(key.Reveal()),
-	}, problems
+// build checks cfg and builds its target.
+func (p *PagerDuty) build(cfg schema.Config) (*target, error) {
+	t, tr, problems := parseTarget(cfg)
+	s, err := httpout.NewSender("pagerduty", tr, problems, []string{t.serviceKey.Reveal()}, func() time.Time { return p.now() })
+	t.Sender = s
+	return t, err
 }
 
-// target returns the instance's target, configuring it from cfg when this
-// process has not seen the instance yet.
-func (p *PagerDuty) target(instance string, cfg schema.Config) (*target, error) {
-	p.mu.RLock()
-	t := p.targets[instance]
-	p.mu.RUnlock()
-	if t != nil {
-		return t, nil
-	}
-	if err := p.Configure(context.Background(), instance, cfg); err != nil {
-		return nil, err
-	}
-	p.mu.RLock()
-	defer p.mu.RUnlock()
-	return p.targets[instance], nil
+// parseTarget converts and checks cfg; the Sender is left to build.
+func parseTarget(cfg schema.Config) (*target, httpout.Transport, []schema.Problem) {
+	tr, problems := httpout.ParseTransport(cfg)
+	u, more := httpout.ParseHTTPSURL(propURL, cfg.String(propURL))
+	return &target{
+		descriptor: cfg.String(propDescriptor),
+		serviceKey: cfg.Secret(propServiceKey),
+		url:        u,
+	}, tr, append(problems, more...)
 }
 
 // Interface guards.

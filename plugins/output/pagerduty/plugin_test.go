@@ -1,15 +1,10 @@
 package main
 
 import (
-	"context"
-	"os/exec"
 	"testing"
-	"time"
-
-	"google.golang.org/protobuf/types/known/structpb"
 
 	"github.com/streamalert-go/sa/host/secrets/secrettest"
-	"github.com/streamalert-go/sa/internal/testbin"
+	"github.com/streamalert-go/sa/plugins/output/internal/httpouttest"
 	pluginv1 "github.com/streamalert-go/sa/sdk/gen/sa/plugin/v1"
 	saplugin "github.com/streamalert-go/sa/sdk/plugin"
 	"github.com/streamalert-go/sa/sdk/plugintest"
@@ -25,51 +20,27 @@ func TestConformance(t *testing.T) {
 	plugintest.Test(t, saplugin.KindOutput, New())
 }
 
-// TestBinary runs the built plugin as the host would: start, describe,
-// configure over gRPC, send, and read its standard error for leaks.
+// TestBinary runs the built plugin as the host would: the conformance
+// harness, then describe, configure over gRPC, send, and its standard
+// error read for leaks.
 func TestBinary(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the plugin binary")
+	httpouttest.Conformance(t, "plugins/output/pagerduty")
+	b := httpouttest.StartBinary(t, "plugins/output/pagerduty")
+	if name, ver := b.Describe(t); name != "pagerduty" || ver != version {
+		t.Fatalf("Describe = %s %s", name, ver)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	stderr := secrettest.NewWriter(t, secrets)
-	c, err := saplugin.Start(ctx, saplugin.ClientOptions{
-		Cmd:    exec.Command(testbin.Build(t, "plugins/output/pagerduty")),
-		Stderr: stderr,
-	})
-	if err != nil {
-		t.Fatalf("start plugin: %v", err)
+	s := httpouttest.NewVendor(t, accepted)
+	if p := b.Configure(t, testDescriptor, baseConfig(t, s)); len(p) > 0 {
+		t.Fatalf("configure: %v", p)
 	}
-	defer c.Kill()
-	desc, err := c.Conn.Describe(ctx, c.Version)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if desc.GetInfo().GetName() != "pagerduty" || desc.GetInfo().GetVersion() != version {
-		t.Fatalf("Describe = %v", desc.GetInfo())
-	}
-	s := newServer(t, accepted)
-	st, err := structpb.NewStruct(baseConfig(t, s))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cr, err := c.Conn.Base.Configure(ctx, &pluginv1.ConfigureRequest{Instance: testDescriptor, Config: st})
-	if err != nil || len(cr.GetProblems()) > 0 {
-		t.Fatalf("configure: %v %v", err, cr.GetProblems())
-	}
-	res, err := c.Conn.Output.Send(ctx, &pluginv1.SendRequest{Instance: testDescriptor, AlertJson: []byte(testAlert),
-		PublicationJson: []byte(`{"@pagerduty.description":"root on db1"}`)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := b.Send(t, testDescriptor, testAlert, `{"@pagerduty.description":"root on db1"}`)
 	if res.GetStatus() != pluginv1.SendStatus_SEND_STATUS_DELIVERED {
 		t.Fatalf("%s (%s), want delivered", res.GetStatus(), res.GetMessage())
 	}
-	reqs := s.requests()
+	reqs := s.Requests()
 	if len(reqs) != 1 || reqs[0].Path != "/generic/2010-04-15/create_event.json" {
 		t.Fatalf("server saw %v", reqs)
 	}
-	secrettest.AssertNoLeak(t, secrets, res.GetMessage())
-	c.Kill()
+	b.Kill()
+	secrettest.AssertNoLeak(t, secrets, res.GetMessage(), b.Stderr.String())
 }

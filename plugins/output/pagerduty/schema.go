@@ -1,7 +1,7 @@
 package main
 
 import (
-	"github.com/streamalert-go/sa/plugins/output/internal/vendorhttp"
+	"github.com/streamalert-go/sa/plugins/output/internal/httpout"
 	"github.com/streamalert-go/sa/sdk/schema"
 )
 
@@ -47,4 +47,4 @@ var configSchema = schema.Schema{Properties: append([]schema.Property{
 		Default:     defaultURL,
 		Pattern:     `https://\S+`,
 	},
-}, vendorhttp.TransportProperties...)}
+}, httpout.TransportProperties...)}

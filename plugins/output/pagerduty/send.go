@@ -6,9 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"time"
 
-	"github.com/streamalert-go/sa/plugins/output/internal/vendorhttp"
+	"github.com/streamalert-go/sa/plugins/output/internal/httpout"
 	saplugin "github.com/streamalert-go/sa/sdk/plugin"
 )
 
@@ -16,7 +15,7 @@ import (
 // answers 200 when it accepted the event, 400 for an invalid one, and,
 // in this old API, 403 when the service key is being throttled.
 func (p *PagerDuty) Send(ctx context.Context, req saplugin.SendRequest) saplugin.SendResult {
-	t, err := p.target(req.Instance, req.Config)
+	t, err := p.instances.Get(req.Instance, req.Config)
 	if err != nil {
 		return saplugin.SendResult{Status: saplugin.Permanent, Message: err.Error()}
 	}
@@ -25,15 +24,14 @@ func (p *PagerDuty) Send(ctx context.Context, req saplugin.SendRequest) saplugin
 		return saplugin.SendResult{Status: saplugin.Permanent, Message: "pagerduty: " + err.Error()}
 	}
 	ev := newEvent(a, pub, t.descriptor, t.serviceKey.Reveal())
-	res := t.post(ctx, ev, p.now())
-	res.Message = t.redact(res.Message)
+	res := t.post(ctx, ev)
 	p.log.Debug("send", "instance", req.Instance, "incident_key", ev.IncidentKey,
 		"status", res.Status.String(), "message", res.Message)
 	return res
 }
 
 // post sends ev to the create_event endpoint and classifies the answer.
-func (t *target) post(ctx context.Context, ev event, now time.Time) saplugin.SendResult {
+func (t *target) post(ctx context.Context, ev event) saplugin.SendResult {
 	body, err := json.Marshal(ev)
 	if err != nil {
 		return saplugin.SendResult{Status: saplugin.Permanent, Message: fmt.Sprintf("pagerduty: encode event: %s", err)}
@@ -45,15 +43,15 @@ func (t *target) post(ctx context.Context, ev event, now time.Time) saplugin.Sen
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", userAgent)
-	resp, fail := vendorhttp.RoundTrip(t.client, req)
-	if fail != nil {
-		return *fail
-	}
-	res := vendorhttp.Classify(resp, now, t.MaxRetryAfter)
-	if resp.Code == http.StatusForbidden {
-		// Events API v1 throttles with 403, not 429.
+	return t.Do(req, classify)
+}
+
+// classify is httpout.Classify, but for a 403: Events API v1 throttles
+// with 403, not 429.
+func classify(r *httpout.Response) saplugin.SendResult {
+	res := httpout.Classify(r)
+	if r.Code == http.StatusForbidden {
 		res.Status = saplugin.Retryable
-		res.RetryAfter = vendorhttp.RetryAfter(resp.Header.Get("Retry-After"), now, t.MaxRetryAfter)
 	}
 	return res
 }

@@ -3,28 +3,28 @@ package main
 import (
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/streamalert-go/sa/host/secrets/secrettest"
-	"github.com/streamalert-go/sa/plugins/output/internal/vendorhttp"
+	"github.com/streamalert-go/sa/plugins/output/internal/httpout"
+	"github.com/streamalert-go/sa/plugins/output/internal/httpouttest"
 	saplugin "github.com/streamalert-go/sa/sdk/plugin"
 )
 
 func TestSendRequest(t *testing.T) {
-	s := newServer(t, accepted)
+	s := httpouttest.NewVendor(t, accepted)
 	p := newTest(t)
-	cfg := configure(t, p, testDescriptor, baseConfig(t, s))
+	cfg := httpouttest.Configure(t, p, testDescriptor, baseConfig(t, s))
 	pub := `{"@pagerduty.description":"root on db1","@pagerduty.client_url":"https://sa.example.com/a/42"}`
 	res := p.Send(context.Background(), saplugin.SendRequest{Instance: testDescriptor, Config: cfg,
 		Alert: []byte(testAlert), Publication: []byte(pub)})
 	if res.Status != saplugin.Delivered || res.Message != "HTTP 200" {
 		t.Fatalf("got %s (%s), want delivered", res.Status, res.Message)
 	}
-	reqs := s.requests()
+	reqs := s.Requests()
 	if len(reqs) != 1 {
 		t.Fatalf("server saw %d requests, want 1", len(reqs))
 	}
@@ -50,13 +50,13 @@ func TestSendRequest(t *testing.T) {
 // incident key, which is what keeps PagerDuty from opening a second
 // incident (StreamAlert sent none).
 func TestSendRetrySameIncidentKey(t *testing.T) {
-	s := newServer(t, accepted)
+	s := httpouttest.NewVendor(t, accepted)
 	p := newTest(t)
-	cfg := configure(t, p, "soc-instance", baseConfig(t, s))
+	cfg := httpouttest.Configure(t, p, "soc-instance", baseConfig(t, s))
 	for range 2 {
 		p.Send(context.Background(), saplugin.SendRequest{Instance: "soc-instance", Config: cfg, Alert: []byte(testAlert)})
 	}
-	reqs := s.requests()
+	reqs := s.Requests()
 	if len(reqs) != 2 || string(reqs[0].Body) != string(reqs[1].Body) ||
 		!strings.Contains(string(reqs[0].Body), `"incident_key":"soc:alert-42"`) {
 		t.Fatalf("bodies differ or lack the descriptor's incident key: %q", reqs)
@@ -89,7 +89,7 @@ func TestSendStatus(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%d %s", tt.code, tt.retryAfter), func(t *testing.T) {
-			s := newServer(t, func(w http.ResponseWriter, _ *http.Request) {
+			s := httpouttest.NewVendor(t, func(w http.ResponseWriter, _ *http.Request) {
 				if tt.retryAfter != "" {
 					w.Header().Set("Retry-After", tt.retryAfter)
 				}
@@ -100,13 +100,13 @@ func TestSendStatus(t *testing.T) {
 				fmt.Fprint(w, tt.body)
 			})
 			p := newTest(t)
-			cfg := configure(t, p, testDescriptor, baseConfig(t, s))
+			cfg := httpouttest.Configure(t, p, testDescriptor, baseConfig(t, s))
 			res := p.Send(context.Background(), saplugin.SendRequest{Instance: testDescriptor, Config: cfg, Alert: []byte(testAlert)})
 			if res.Status != tt.want || res.RetryAfter != tt.wantWait || !strings.Contains(res.Message, tt.wantMessage) {
 				t.Fatalf("got %s after %s (%q), want %s after %s containing %q",
 					res.Status, res.RetryAfter, res.Message, tt.want, tt.wantWait, tt.wantMessage)
 			}
-			if n := len(s.requests()); n != 1 {
+			if n := len(s.Requests()); n != 1 {
 				t.Errorf("server saw %d requests, want exactly 1", n)
 			}
 		})
@@ -114,38 +114,25 @@ func TestSendStatus(t *testing.T) {
 }
 
 func TestSendTransportFailure(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	// hang never answers: it waits for the client to give up, then drops
-	// the connection rather than let net/http write an implicit 200.
-	hang := newServer(t, func(_ http.ResponseWriter, r *http.Request) {
-		select {
-		case <-r.Context().Done():
-		case <-time.After(10 * time.Second):
-		}
-		panic(http.ErrAbortHandler)
-	})
+	addr := httpouttest.ClosedAddr(t)
+	hang := httpouttest.NewHang(t)
 	tests := []struct {
 		name   string
 		change map[string]any
 		want   string
 	}{
 		{"connection refused", map[string]any{propURL: "https://" + addr + "/generic/2010-04-15/create_event.json"}, "connection refused"},
-		{"timeout", map[string]any{propURL: hang.URL + "/generic/2010-04-15/create_event.json", vendorhttp.PropCAFile: hang.caFile(t), vendorhttp.PropTimeout: 1}, "timed out"},
-		{"untrusted certificate", map[string]any{vendorhttp.PropCAFile: nil}, "certificate"},
+		{"timeout", map[string]any{propURL: hang.URL + "/generic/2010-04-15/create_event.json", httpout.PropCAFile: hang.CAFile(t), httpout.PropTimeout: 1}, "timed out"},
+		{"untrusted certificate", map[string]any{httpout.PropCAFile: nil}, "certificate"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			raw := baseConfig(t, newServer(t, accepted))
+			raw := baseConfig(t, httpouttest.NewVendor(t, accepted))
 			for k, v := range tt.change {
 				raw[k] = v
 			}
 			p := newTest(t)
-			cfg := configure(t, p, testDescriptor, raw)
+			cfg := httpouttest.Configure(t, p, testDescriptor, raw)
 			res := p.Send(context.Background(), saplugin.SendRequest{Instance: testDescriptor, Config: cfg, Alert: []byte(testAlert)})
 			if res.Status != saplugin.Retryable || !strings.Contains(res.Message, tt.want) {
 				t.Fatalf("got %s (%s), want retryable mentioning %q", res.Status, res.Message, tt.want)
@@ -161,19 +148,19 @@ func TestSendNoSecretLeak(t *testing.T) {
 	p := newTest(t)
 	var texts []string
 	for _, code := range []int{200, 400, 403, 500} {
-		s := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		s := httpouttest.NewVendor(t, func(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(code)
 			fmt.Fprintf(w, `{"status":"invalid event","errors":["service key %s unknown"]}`, testKey)
 		})
-		cfg := configure(t, p, testDescriptor, baseConfig(t, s))
+		cfg := httpouttest.Configure(t, p, testDescriptor, baseConfig(t, s))
 		res := p.Send(context.Background(), saplugin.SendRequest{Instance: testDescriptor, Config: cfg, Alert: []byte(testAlert)})
 		texts = append(texts, res.Message)
 		if code == 400 && !strings.Contains(res.Message, "service key <secret> unknown") {
 			t.Errorf("400 message %q: want the echoed key masked", res.Message)
 		}
 	}
-	bad := baseConfig(t, newServer(t, accepted))
-	bad[vendorhttp.PropTimeout] = 0
+	bad := baseConfig(t, httpouttest.NewVendor(t, accepted))
+	bad[httpout.PropTimeout] = 0
 	cfg, _ := p.Schema().Apply(bad)
 	if err := p.Configure(context.Background(), "bad", cfg); err != nil {
 		texts = append(texts, err.Error())
@@ -185,21 +172,21 @@ func TestSendNoSecretLeak(t *testing.T) {
 }
 
 func TestValidateConfig(t *testing.T) {
-	s := newServer(t, accepted)
+	s := httpouttest.NewVendor(t, accepted)
 	tests := []struct {
 		name   string
 		change map[string]any
 		field  string
 	}{
-		{"defaults", map[string]any{propURL: nil, vendorhttp.PropCAFile: nil}, ""},
+		{"defaults", map[string]any{propURL: nil, httpout.PropCAFile: nil}, ""},
 		{"plain http", map[string]any{propURL: "http://events.pagerduty.com/generic/2010-04-15/create_event.json"}, propURL},
 		{"query in URL", map[string]any{propURL: "https://events.pagerduty.com/generic/2010-04-15/create_event.json?x=1"}, propURL},
 		{"key with a space", map[string]any{propServiceKey: "abc def 0123456789"}, propServiceKey},
 		{"descriptor with a colon", map[string]any{propDescriptor: "a:b"}, propDescriptor},
 		{"no key", map[string]any{propServiceKey: nil}, propServiceKey},
-		{"timeout", map[string]any{vendorhttp.PropTimeout: 301}, vendorhttp.PropTimeout},
-		{"retry after", map[string]any{vendorhttp.PropMaxRetryAfter: -1}, vendorhttp.PropMaxRetryAfter},
-		{"missing CA file", map[string]any{vendorhttp.PropCAFile: "/nonexistent/ca.pem"}, vendorhttp.PropCAFile},
+		{"timeout", map[string]any{httpout.PropTimeout: 301}, httpout.PropTimeout},
+		{"retry after", map[string]any{httpout.PropMaxRetryAfter: -1}, httpout.PropMaxRetryAfter},
+		{"missing CA file", map[string]any{httpout.PropCAFile: "/nonexistent/ca.pem"}, httpout.PropCAFile},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -2,15 +2,12 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
-	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
-	"github.com/streamalert-go/sa/plugins/output/internal/vendorhttp"
+	"github.com/streamalert-go/sa/plugins/output/internal/httpout"
 	saplugin "github.com/streamalert-go/sa/sdk/plugin"
 	"github.com/streamalert-go/sa/sdk/schema"
 )
@@ -26,27 +23,26 @@ const userAgent = "sa-output-phantom/" + version
 type Phantom struct {
 	log *slog.Logger
 	// now is the clock for Retry-After dates.
-	now func() time.Time
-
-	mu      sync.RWMutex
-	targets map[string]*target
+	now       func() time.Time
+	instances httpout.Instances[*target]
 }
 
-// target is one configured instance, ready to send.
+// target is one configured instance, ready to send. Its Sender masks the
+// token and the server URL in any text sent back or logged; the URL is a
+// masked credential in StreamAlert.
 type target struct {
+	*httpout.Sender
 	// base is the server URL without a trailing slash.
-	base  *url.URL
-	token schema.Secret
-	vendorhttp.Transport
-	client *http.Client
-	// redact masks the token and the server URL in any text sent back or
-	// logged; the URL is a masked credential in StreamAlert.
-	redact func(string) string
+	base   *url.URL
+	token  schema.Secret
+	caFile string
 }
 
 // New returns a phantom output logging to the plugin's standard error.
 func New() *Phantom {
-	return &Phantom{log: saplugin.Logger(), now: time.Now, targets: map[string]*target{}}
+	p := &Phantom{log: saplugin.Logger(), now: time.Now}
+	p.instances.Build = p.build
+	return p
 }
 
 // Info implements saplugin.Plugin.
@@ -59,62 +55,42 @@ func (*Phantom) Schema() schema.Schema { return configSchema }
 
 // ValidateConfig implements saplugin.Validator.
 func (*Phantom) ValidateConfig(cfg schema.Config) []schema.Problem {
-	_, problems := parseTarget(cfg)
+	_, _, problems := parseTarget(cfg)
 	return problems
 }
 
 // Configure implements saplugin.Configurer: it builds the instance's HTTP
 // client and replaces any previous one.
-func (p *Phantom) Configure(_ context.Context, instance string, cfg schema.Config) error {
-	t, problems := parseTarget(cfg)
-	if err := schema.ProblemsError(problems); err != nil {
-		return fmt.Errorf("phantom: invalid configuration: %w", err)
-	}
-	client, err := vendorhttp.NewClient(t.Transport)
+func (p *Phantom) Configure(ctx context.Context, instance string, cfg schema.Config) error {
+	t, err := p.instances.Configure(ctx, instance, cfg)
 	if err != nil {
-		return fmt.Errorf("phantom: %w", err)
+		return err
 	}
-	t.client = client
-	p.mu.Lock()
-	old := p.targets[instance]
-	p.targets[instance] = t
-	p.mu.Unlock()
-	if old != nil {
-		old.client.CloseIdleConnections()
-	}
-	p.log.Info("instance configured", "instance", instance, "private_ca", t.CAFile != "", "timeout", t.Timeout.String())
+	p.log.Info("instance configured", "instance", instance, "private_ca", t.caFile != "", "timeout", t.Client.Timeout.String())
 	return nil
 }
 
-// parseTarget converts and checks cfg; the client is left to Configure.
-func parseTarget(cfg schema.Config) (*target, []schema.Problem) {
-	tr, problems := vendorhttp.ParseTransport(cfg)
-	u, more := vendorhttp.ParseHTTPSURL(propURL, cfg.String(propURL))
-	problems = append(problems, more...)
-	token := cfg.Secret(propToken)
-	secrets := []string{token.Reveal()}
-	if u != nil {
-		u.Path = strings.TrimRight(u.Path, "/")
-		secrets = append(secrets, u.String(), u.String()+"/rest/container", u.String()+"/rest/artifact")
+// build checks cfg and builds its target.
+func (p *Phantom) build(cfg schema.Config) (*target, error) {
+	t, tr, problems := parseTarget(cfg)
+	secrets := []string{t.token.Reveal()}
+	if t.base != nil {
+		base := t.base.String()
+		secrets = append(secrets, base, base+"/rest/container", base+"/rest/artifact")
 	}
-	return &target{base: u, token: token, Transport: tr, redact: vendorhttp.NewRedactor(secrets...)}, problems
+	s, err := httpout.NewSender("phantom", tr, problems, secrets, func() time.Time { return p.now() })
+	t.Sender = s
+	return t, err
 }
 
-// target returns the instance's target, configuring it from cfg when this
-// process has not seen the instance yet.
-func (p *Phantom) target(instance string, cfg schema.Config) (*target, error) {
-	p.mu.RLock()
-	t := p.targets[instance]
-	p.mu.RUnlock()
-	if t != nil {
-		return t, nil
+// parseTarget converts and checks cfg; the Sender is left to build.
+func parseTarget(cfg schema.Config) (*target, httpout.Transport, []schema.Problem) {
+	tr, problems := httpout.ParseTransport(cfg)
+	u, more := httpout.ParseHTTPSURL(propURL, cfg.String(propURL))
+	if u != nil {
+		u.Path = strings.TrimRight(u.Path, "/")
 	}
-	if err := p.Configure(context.Background(), instance, cfg); err != nil {
-		return nil, err
-	}
-	p.mu.RLock()
-	defer p.mu.RUnlock()
-	return p.targets[instance], nil
+	return &target{base: u, token: cfg.Secret(propToken), caFile: tr.CAFile}, tr, append(problems, more...)
 }
 
 // Interface guards.

@@ -1,7 +1,7 @@
 package main
 
 import (
-	"github.com/streamalert-go/sa/plugins/output/internal/vendorhttp"
+	"github.com/streamalert-go/sa/plugins/output/internal/httpout"
 	"github.com/streamalert-go/sa/sdk/schema"
 )
 
@@ -25,4 +25,4 @@ var configSchema = schema.Schema{Properties: append([]schema.Property{
 		Required: true, Secret: true, Credential: true, Example: "cGhhbnRvbS1hdXRoLXRva2VuLWV4YW1wbGU="},
 	{Name: propURL, Description: "Base URL of the Phantom server (https://hostname); the REST API is under <url>/rest.",
 		Required: true, Secret: true, Credential: true, ForbiddenChars: " ", Pattern: `https://\S+`, Example: "https://phantom.example.com"},
-}, vendorhttp.TransportProperties...)}
+}, httpout.TransportProperties...)}

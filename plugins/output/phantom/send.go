@@ -7,9 +7,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"time"
 
-	"github.com/streamalert-go/sa/plugins/output/internal/vendorhttp"
+	"github.com/streamalert-go/sa/plugins/output/internal/httpout"
 	saplugin "github.com/streamalert-go/sa/sdk/plugin"
 )
 
@@ -38,7 +37,7 @@ type artifact struct {
 // it), then add the alert to it as an artifact: the record as its CEF
 // fields, the publication as its data.
 func (p *Phantom) Send(ctx context.Context, req saplugin.SendRequest) saplugin.SendResult {
-	t, err := p.target(req.Instance, req.Config)
+	t, err := p.instances.Get(req.Instance, req.Config)
 	if err != nil {
 		return saplugin.SendResult{Status: saplugin.Permanent, Message: err.Error()}
 	}
@@ -46,8 +45,8 @@ func (p *Phantom) Send(ctx context.Context, req saplugin.SendRequest) saplugin.S
 	if err := json.Unmarshal(req.Alert, &a); err != nil {
 		return saplugin.SendResult{Status: saplugin.Permanent, Message: fmt.Sprintf("phantom: decode alert: %s", err)}
 	}
-	res := t.send(ctx, a, publication(req), p.now())
-	res.Message = t.redact(res.Message)
+	res := t.send(ctx, a, publication(req))
+	res.Message = t.Redact(res.Message) // ids quoted from the answers
 	p.log.Debug("send", "instance", req.Instance, "status", res.Status.String(), "message", res.Message)
 	return res
 }
@@ -61,8 +60,8 @@ func publication(req saplugin.SendRequest) json.RawMessage {
 	return pub
 }
 
-func (t *target) send(ctx context.Context, a alert, pub json.RawMessage, now time.Time) saplugin.SendResult {
-	id, fail := t.container(ctx, a, now)
+func (t *target) send(ctx context.Context, a alert, pub json.RawMessage) saplugin.SendResult {
+	id, fail := t.container(ctx, a)
 	if fail != nil {
 		return *fail
 	}
@@ -75,7 +74,7 @@ func (t *target) send(ctx context.Context, a alert, pub json.RawMessage, now tim
 		ID       json.Number `json:"id"`
 		Existing json.Number `json:"existing_artifact_id"`
 	}
-	code, fail := t.call(ctx, "add artifact", http.MethodPost, "/rest/artifact", nil, art, now, &created)
+	code, fail := t.call(ctx, "add artifact", http.MethodPost, "/rest/artifact", nil, art, &created)
 	if fail != nil {
 		return *fail
 	}
@@ -90,7 +89,7 @@ func (t *target) send(ctx context.Context, a alert, pub json.RawMessage, now tim
 // container returns the id of the container named after the rule,
 // creating it when there is none. Unlike StreamAlert, a failed search is
 // reported instead of creating a duplicate container.
-func (t *target) container(ctx context.Context, a alert, now time.Time) (json.Number, *saplugin.SendResult) {
+func (t *target) container(ctx context.Context, a alert) (json.Number, *saplugin.SendResult) {
 	name, _ := json.Marshal(a.RuleName) // a quoted string, as Phantom's filters want
 	q := url.Values{"_filter_name": {string(name)}, "page_size": {"1"}}
 	var found struct {
@@ -99,7 +98,7 @@ func (t *target) container(ctx context.Context, a alert, now time.Time) (json.Nu
 			ID json.Number `json:"id"`
 		} `json:"data"`
 	}
-	if _, fail := t.call(ctx, "find container", http.MethodGet, "/rest/container", q, nil, now, &found); fail != nil {
+	if _, fail := t.call(ctx, "find container", http.MethodGet, "/rest/container", q, nil, &found); fail != nil {
 		return "", fail
 	}
 	if found.Count > 0 && len(found.Data) > 0 && found.Data[0].ID != "" {
@@ -109,7 +108,7 @@ func (t *target) container(ctx context.Context, a alert, now time.Time) (json.Nu
 		ID json.Number `json:"id"`
 	}
 	body := map[string]string{"name": a.RuleName, "description": a.RuleDescription}
-	if _, fail := t.call(ctx, "create container", http.MethodPost, "/rest/container", nil, body, now, &created); fail != nil {
+	if _, fail := t.call(ctx, "create container", http.MethodPost, "/rest/container", nil, body, &created); fail != nil {
 		return "", fail
 	}
 	if created.ID == "" {
@@ -121,48 +120,32 @@ func (t *target) container(ctx context.Context, a alert, now time.Time) (json.Nu
 // call performs one REST request and decodes the JSON answer into out. A
 // refusal that names an existing artifact is decoded too, and counts as
 // success: the artifact was added by an earlier attempt.
-func (t *target) call(ctx context.Context, step, method, path string, q url.Values, body any, now time.Time, out any) (int, *saplugin.SendResult) {
+func (t *target) call(ctx context.Context, step, method, path string, q url.Values, body any, out any) (int, *saplugin.SendResult) {
 	u := *t.base
 	u.Path += path
 	u.RawQuery = q.Encode()
-	var rd *bytes.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return 0, &saplugin.SendResult{Status: saplugin.Permanent, Message: fmt.Sprintf("%s: encode: %s", step, err)}
-		}
-		rd = bytes.NewReader(b)
-	}
-	var req *http.Request
-	var err error
-	if rd != nil {
-		req, err = http.NewRequestWithContext(ctx, method, u.String(), rd)
-	} else {
-		req, err = http.NewRequestWithContext(ctx, method, u.String(), nil)
-	}
+	req, err := httpout.NewJSONRequest(ctx, method, u.String(), body)
 	if err != nil {
-		return 0, &saplugin.SendResult{Status: saplugin.Permanent, Message: step + ": build request failed"}
+		return 0, &saplugin.SendResult{Status: saplugin.Permanent, Message: step + ": " + err.Error()}
 	}
 	req.Header.Set("ph-auth-token", t.token.Reveal())
-	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", userAgent)
-	if rd != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, fail := vendorhttp.RoundTrip(t.client, req)
+	resp, fail := t.Call(req, classify, out)
 	if fail != nil {
 		fail.Message = step + ": " + fail.Message
+	}
+	if resp == nil {
 		return 0, fail
 	}
-	res := vendorhttp.Classify(resp, now, t.MaxRetryAfter)
-	duplicate := res.Status == saplugin.Permanent && bytes.Contains(resp.Body, []byte(`"existing_artifact_id"`))
-	if res.Status != saplugin.Delivered && !duplicate {
-		res.Message = step + ": " + res.Message
-		return resp.Code, &res
+	return resp.Code, fail
+}
+
+// classify is httpout.Classify, but a refusal naming an existing artifact
+// is delivered.
+func classify(r *httpout.Response) saplugin.SendResult {
+	res := httpout.Classify(r)
+	if res.Status == saplugin.Permanent && bytes.Contains(r.Body, []byte(`"existing_artifact_id"`)) {
+		res.Status = saplugin.Delivered
 	}
-	if json.Unmarshal(resp.Body, out) != nil {
-		return resp.Code, &saplugin.SendResult{Status: saplugin.Retryable,
-			Message: fmt.Sprintf("%s: HTTP %d with a body that is not JSON: %s", step, resp.Code, vendorhttp.Quote(resp.Body))}
-	}
-	return resp.Code, nil
+	return res
 }

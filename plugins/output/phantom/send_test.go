@@ -10,19 +10,20 @@ import (
 	"time"
 
 	"github.com/streamalert-go/sa/host/secrets/secrettest"
-	"github.com/streamalert-go/sa/plugins/output/internal/vendorhttp"
+	"github.com/streamalert-go/sa/plugins/output/internal/httpout"
+	"github.com/streamalert-go/sa/plugins/output/internal/httpouttest"
 	saplugin "github.com/streamalert-go/sa/sdk/plugin"
 )
 
-func send(t *testing.T, p *Phantom, s *server, pub string) saplugin.SendResult {
+func send(t *testing.T, p *Phantom, s *httpouttest.Vendor, pub string) saplugin.SendResult {
 	t.Helper()
-	cfg := configure(t, p, testDescriptor, baseConfig(t, s))
+	cfg := httpouttest.Configure(t, p, testDescriptor, baseConfig(t, s))
 	return p.Send(context.Background(), saplugin.SendRequest{Instance: testDescriptor, Config: cfg,
 		Alert: []byte(testAlert), Publication: []byte(pub)})
 }
 
 func TestSendNewContainer(t *testing.T) {
-	s := newServer(t, phantomAPI)
+	s := httpouttest.NewVendor(t, phantomAPI)
 	pub := `{"rule_name":"root_login","record":{"user":"root"}}`
 	res := send(t, newTest(t), s, pub)
 	if res.Status != saplugin.Delivered || res.Message != "HTTP 200: artifact 901 in container 17" {
@@ -34,14 +35,14 @@ func TestSendNewContainer(t *testing.T) {
 		{"POST /phantom/rest/artifact", `{"cef":{"user":"root","host":"db1"},"container_id":17,"data":` + pub +
 			`,"name":"Phantom Artifact","label":"Alert","source_data_identifier":"alert-42"}`},
 	}
-	reqs := s.requests()
+	reqs := s.Requests()
 	if len(reqs) != len(want) {
 		t.Fatalf("server saw %d requests, want %d", len(reqs), len(want))
 	}
 	for i, w := range want {
 		r := reqs[i]
-		if r.Method+" "+r.Path != w.line || string(r.Body) != w.body {
-			t.Errorf("request %d:\n got %s %s %s\nwant %s %s", i, r.Method, r.Path, r.Body, w.line, w.body)
+		if r.Line() != w.line || string(r.Body) != w.body {
+			t.Errorf("request %d:\n got %s %s %s\nwant %s %s", i, r.Method, r.URI(), r.Body, w.line, w.body)
 		}
 		ct := ""
 		if w.body != "" {
@@ -57,7 +58,7 @@ func TestSendNewContainer(t *testing.T) {
 }
 
 func TestSendExistingContainer(t *testing.T) {
-	s := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+	s := httpouttest.NewVendor(t, func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodGet {
 			io.WriteString(w, `{"count":1,"num_pages":1,"data":[{"id":5,"name":"root_login"}]}`)
 			return
@@ -68,7 +69,7 @@ func TestSendExistingContainer(t *testing.T) {
 	if res.Status != saplugin.Delivered || res.Message != "HTTP 200: artifact 901 in container 5" {
 		t.Fatalf("got %s (%s), want delivered", res.Status, res.Message)
 	}
-	reqs := s.requests()
+	reqs := s.Requests()
 	if len(reqs) != 2 || reqs[1].Path != "/phantom/rest/artifact" ||
 		!strings.Contains(string(reqs[1].Body), `"container_id":5,"data":`+testAlert) {
 		t.Fatalf("requests %v: want the artifact, with the alert as data, in container 5", reqs)
@@ -104,7 +105,7 @@ func TestSendStatus(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+			s := httpouttest.NewVendor(t, func(w http.ResponseWriter, r *http.Request) {
 				if r.Method+" "+r.URL.Path != tt.route {
 					phantomAPI(w, r)
 					return
@@ -120,7 +121,7 @@ func TestSendStatus(t *testing.T) {
 				t.Fatalf("got %s after %s (%q), want %s after %s containing %q",
 					res.Status, res.RetryAfter, res.Message, tt.want, tt.wantWait, tt.wantMsg)
 			}
-			if n := len(s.requests()); n != tt.wantCalls {
+			if n := len(s.Requests()); n != tt.wantCalls {
 				t.Errorf("server saw %d requests, want %d", n, tt.wantCalls)
 			}
 		})
@@ -130,18 +131,18 @@ func TestSendStatus(t *testing.T) {
 // TestSendVerifiesTLS checks what StreamAlert skipped: without the
 // server's CA nothing is sent, on any attempt.
 func TestSendVerifiesTLS(t *testing.T) {
-	s := newServer(t, phantomAPI)
+	s := httpouttest.NewVendor(t, phantomAPI)
 	raw := baseConfig(t, s)
-	delete(raw, vendorhttp.PropCAFile)
+	delete(raw, httpout.PropCAFile)
 	p := newTest(t)
-	cfg := configure(t, p, testDescriptor, raw)
+	cfg := httpouttest.Configure(t, p, testDescriptor, raw)
 	for range 2 {
 		res := p.Send(context.Background(), saplugin.SendRequest{Instance: testDescriptor, Config: cfg, Alert: []byte(testAlert)})
 		if res.Status != saplugin.Retryable || !strings.Contains(res.Message, "certificate") {
 			t.Fatalf("got %s (%s), want a certificate failure", res.Status, res.Message)
 		}
 	}
-	if n := len(s.requests()); n != 0 {
+	if n := len(s.Requests()); n != 0 {
 		t.Errorf("server saw %d requests over unverified TLS", n)
 	}
 }
@@ -152,7 +153,7 @@ func TestSendNoSecretLeak(t *testing.T) {
 	var texts []string
 	var urls []string
 	for _, code := range []int{400, 500} {
-		s := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		s := httpouttest.NewVendor(t, func(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(code)
 			fmt.Fprintf(w, `{"failed":true,"message":"token %s at https://%s%s refused"}`, r.Header.Get("ph-auth-token"), r.Host, r.URL.Path)
 		})
@@ -167,17 +168,17 @@ func TestSendNoSecretLeak(t *testing.T) {
 }
 
 func TestValidateConfig(t *testing.T) {
-	s := newServer(t, phantomAPI)
+	s := httpouttest.NewVendor(t, phantomAPI)
 	tests := []struct {
 		name   string
 		change map[string]any
 		field  string
 	}{
-		{"no CA file", map[string]any{vendorhttp.PropCAFile: nil}, ""},
+		{"no CA file", map[string]any{httpout.PropCAFile: nil}, ""},
 		{"plain http", map[string]any{propURL: "http://phantom.example.com"}, propURL},
 		{"space in URL", map[string]any{propURL: "https://phantom.example.com/a b"}, propURL},
 		{"no token", map[string]any{propToken: nil}, propToken},
-		{"missing CA file", map[string]any{vendorhttp.PropCAFile: "/nonexistent/ca.pem"}, vendorhttp.PropCAFile},
+		{"missing CA file", map[string]any{httpout.PropCAFile: "/nonexistent/ca.pem"}, httpout.PropCAFile},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

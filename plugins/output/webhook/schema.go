@@ -1,6 +1,9 @@
 package main
 
-import "github.com/streamalert-go/sa/sdk/schema"
+import (
+	"github.com/streamalert-go/sa/plugins/output/internal/httpout"
+	"github.com/streamalert-go/sa/sdk/schema"
+)
 
 // Property names of an instance configuration.
 const (
@@ -8,15 +11,15 @@ const (
 	propURL           = "url"
 	propSigningSecret = "signing_secret"
 	propHeaders       = "headers"
-	propTimeout       = "timeout_seconds"
 	propAllowHTTP     = "allow_http"
-	propMaxRetryAfter = "max_retry_after_seconds"
-	propCAFile        = "ca_file"
+	propTimeout       = httpout.PropTimeout
+	propCAFile        = httpout.PropCAFile
 )
 
-// configSchema is what the host prompts for and validates. The URL is a
-// credential because webhook URLs usually embed the receiver's token.
-var configSchema = schema.Schema{Properties: []schema.Property{
+// configSchema is what the host prompts for and validates, the transport
+// properties last. The URL is a credential because webhook URLs usually
+// embed the receiver's token.
+var configSchema = schema.Schema{Properties: append([]schema.Property{
 	{
 		Name:        propDescriptor,
 		Description: "Name of this webhook destination, used in rule outputs (webhook:<descriptor>).",
@@ -49,26 +52,9 @@ var configSchema = schema.Schema{Properties: []schema.Property{
 		Example:     "X-Team: secops",
 	},
 	{
-		Name:        propTimeout,
-		Type:        schema.Integer,
-		Description: "Seconds one delivery attempt may take, connection to response (1-300).",
-		Default:     "10",
-	},
-	{
 		Name:        propAllowHTTP,
 		Type:        schema.Boolean,
 		Description: "Allow a plain http:// URL. Alerts and signatures then cross the network unencrypted; use only on a trusted network.",
 		Default:     "false",
 	},
-	{
-		Name:        propMaxRetryAfter,
-		Type:        schema.Integer,
-		Description: "Longest wait in seconds honoured from a Retry-After response header (0-86400).",
-		Default:     "900",
-	},
-	{
-		Name:        propCAFile,
-		Description: "Path to a PEM bundle of CA certificates trusted in addition to the system roots, for receivers behind a private CA.",
-		Example:     "/etc/sa/webhook-ca.pem",
-	},
-}}
+}, httpout.TransportProperties...)}

@@ -29,7 +29,7 @@ const maxDeliveryID = 128
 
 // Send implements saplugin.Output: one POST of the alert's publication.
 func (w *Webhook) Send(ctx context.Context, req saplugin.SendRequest) saplugin.SendResult {
-	t, err := w.target(req.Instance, req.Config)
+	t, err := w.instances.Get(req.Instance, req.Config)
 	if err != nil {
 		return saplugin.SendResult{Status: saplugin.Permanent, Message: err.Error()}
 	}
@@ -40,9 +40,9 @@ func (w *Webhook) Send(ctx context.Context, req saplugin.SendRequest) saplugin.S
 	delivery := deliveryID(req.Alert, body)
 	httpReq, err := t.request(ctx, body, delivery, w.now())
 	if err != nil {
-		return saplugin.SendResult{Status: saplugin.Permanent, Message: t.redact(err.Error())}
+		return saplugin.SendResult{Status: saplugin.Permanent, Message: t.Redact(err.Error())}
 	}
-	res := t.do(httpReq, w.now)
+	res := t.Do(httpReq, nil)
 	w.log.Debug("send", "instance", req.Instance, "delivery", delivery,
 		"status", res.Status.String(), "message", res.Message)
 	return res

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/streamalert-go/sa/host/secrets/secrettest"
+	"github.com/streamalert-go/sa/plugins/output/internal/httpouttest"
 	"github.com/streamalert-go/sa/plugins/output/webhook/signature"
 	saplugin "github.com/streamalert-go/sa/sdk/plugin"
 )
@@ -58,18 +60,18 @@ func TestSendRequest(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			rc := newReceiver(t, true, ok)
-			w := newTestWebhook(&syncBuffer{})
+			w := newTestWebhook(&httpouttest.Buffer{})
 			raw := baseConfig(t, rc)
 			for k, v := range tt.change {
 				raw[k] = v
 			}
-			cfg := configure(t, w, testDescriptor, raw)
+			cfg := httpouttest.Configure(t, w, testDescriptor, raw)
 			res := w.Send(context.Background(), saplugin.SendRequest{
 				Instance: testDescriptor, Config: cfg, Alert: []byte(tt.alert), Publication: []byte(tt.pub)})
 			if res.Status != saplugin.Delivered {
 				t.Fatalf("status %s (%s), want delivered", res.Status, res.Message)
 			}
-			reqs := rc.requests()
+			reqs := rc.Requests()
 			if len(reqs) != 1 {
 				t.Fatalf("receiver saw %d requests, want 1", len(reqs))
 			}
@@ -84,7 +86,7 @@ func TestSendRequest(t *testing.T) {
 }
 
 // checkRequest checks the fixed shape of every webhook request.
-func checkRequest(t *testing.T, r captured, body, delivery string, signed bool) {
+func checkRequest(t *testing.T, r httpouttest.Request, body, delivery string, signed bool) {
 	t.Helper()
 	want := map[string]string{
 		"Content-Type":   "application/json",
@@ -159,8 +161,8 @@ func TestSendStatus(t *testing.T) {
 				w.WriteHeader(tt.code)
 				fmt.Fprint(w, tt.body)
 			})
-			w := newTestWebhook(&syncBuffer{})
-			cfg := configure(t, w, testDescriptor, baseConfig(t, rc))
+			w := newTestWebhook(&httpouttest.Buffer{})
+			cfg := httpouttest.Configure(t, w, testDescriptor, baseConfig(t, rc))
 			res := w.Send(context.Background(), saplugin.SendRequest{Instance: testDescriptor, Config: cfg, Alert: []byte(testAlert)})
 			if res.Status != tt.want || res.RetryAfter != tt.wantWait {
 				t.Fatalf("got %s after %s (%s), want %s after %s", res.Status, res.RetryAfter, res.Message, tt.want, tt.wantWait)
@@ -168,7 +170,7 @@ func TestSendStatus(t *testing.T) {
 			if !strings.Contains(res.Message, tt.wantMessage) {
 				t.Errorf("message %q does not contain %q", res.Message, tt.wantMessage)
 			}
-			if n := len(rc.requests()); n != 1 {
+			if n := len(rc.Requests()); n != 1 {
 				t.Errorf("receiver saw %d requests, want exactly 1", n)
 			}
 		})
@@ -200,11 +202,11 @@ func TestSendTransportFailure(t *testing.T) {
 		{"connection refused", func(t *testing.T, raw map[string]any) { raw[propURL] = refused(t) },
 			"connection refused", 5 * time.Second},
 		{"server hangs past the timeout", func(t *testing.T, raw map[string]any) {
-			raw[propURL] = newReceiver(t, true, hang).hookURL()
+			raw[propURL] = hookURL(newReceiver(t, true, hang))
 			raw[propTimeout] = 1
 		}, "timed out", 3 * time.Second},
 		{"untrusted certificate", func(t *testing.T, raw map[string]any) {
-			raw[propURL] = newReceiver(t, true, ok).hookURL()
+			raw[propURL] = hookURL(newReceiver(t, true, ok))
 			delete(raw, propCAFile)
 		}, "certificate", 5 * time.Second},
 	}
@@ -212,8 +214,8 @@ func TestSendTransportFailure(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			raw := baseConfig(t, newReceiver(t, true, ok))
 			tt.setup(t, raw)
-			w := newTestWebhook(&syncBuffer{})
-			cfg := configure(t, w, testDescriptor, raw)
+			w := newTestWebhook(&httpouttest.Buffer{})
+			cfg := httpouttest.Configure(t, w, testDescriptor, raw)
 			start := time.Now()
 			res := w.Send(context.Background(), saplugin.SendRequest{Instance: testDescriptor, Config: cfg, Alert: []byte(testAlert)})
 			if elapsed := time.Since(start); elapsed > tt.maxElapsed {
@@ -226,21 +228,21 @@ func TestSendTransportFailure(t *testing.T) {
 				t.Errorf("message %q does not name the method", res.Message)
 			}
 			t.Logf("message: %s", res.Message)
-			assertNoLeak(t, "message", res.Message, tokenPath, "T0KEN-8f3a9c2e71b4")
+			secrettest.AssertNoLeak(t, []string{tokenPath, "T0KEN-8f3a9c2e71b4"}, res.Message)
 		})
 	}
 }
 
 func TestSendPlainHTTP(t *testing.T) {
 	rc := newReceiver(t, false, ok)
-	raw := map[string]any{propDescriptor: "lab", propURL: rc.hookURL()}
-	w := newTestWebhook(&syncBuffer{})
+	raw := map[string]any{propDescriptor: "lab", propURL: hookURL(rc)}
+	w := newTestWebhook(&httpouttest.Buffer{})
 	cfg, _ := w.Schema().Apply(raw)
 	if problems := w.ValidateConfig(cfg); len(problems) != 1 || problems[0].Field != propURL {
 		t.Fatalf("http URL without allow_http: problems %v, want one on %s", problems, propURL)
 	}
 	raw[propAllowHTTP] = true
-	cfg = configure(t, w, "lab", raw)
+	cfg = httpouttest.Configure(t, w, "lab", raw)
 	res := w.Send(context.Background(), saplugin.SendRequest{Instance: "lab", Config: cfg, Alert: []byte(testAlert)})
 	if res.Status != saplugin.Delivered {
 		t.Fatalf("status %s (%s), want delivered", res.Status, res.Message)
@@ -257,27 +259,27 @@ func TestSendNoSecretLeak(t *testing.T) {
 			fmt.Fprintf(w, "no route for %s (url %s) signed %s", r.URL.Path, r.URL.String(), r.Header.Get(signature.Header))
 		}
 	}
-	logs := &syncBuffer{}
+	logs := &httpouttest.Buffer{}
 	w := newTestWebhook(logs)
 	var messages []string
 	for _, code := range []int{200, 404, 500, 429} {
 		rc := newReceiver(t, true, echo(code))
-		cfg := configure(t, w, testDescriptor, baseConfig(t, rc))
+		cfg := httpouttest.Configure(t, w, testDescriptor, baseConfig(t, rc))
 		res := w.Send(context.Background(), saplugin.SendRequest{Instance: testDescriptor, Config: cfg, Alert: []byte(testAlert)})
 		messages = append(messages, res.Message)
 	}
 	rc := newReceiver(t, true, ok)
 	raw := baseConfig(t, rc)
 	rc.Close()
-	cfg := configure(t, w, testDescriptor, raw)
+	cfg := httpouttest.Configure(t, w, testDescriptor, raw)
 	res := w.Send(context.Background(), saplugin.SendRequest{Instance: testDescriptor, Config: cfg, Alert: []byte(testAlert)})
 	messages = append(messages, res.Message)
 
 	secrets := []string{tokenPath, "T0KEN-8f3a9c2e71b4", "q-secret-77b1", testSecret}
 	for _, m := range messages {
-		assertNoLeak(t, "message", m, secrets...)
+		secrettest.AssertNoLeak(t, secrets, m)
 	}
-	assertNoLeak(t, "log", logs.String(), secrets...)
+	secrettest.AssertNoLeak(t, secrets, logs.String())
 	t.Logf("messages: %q", messages)
 	if !strings.Contains(messages[1], "no route for <secret>") {
 		t.Errorf("404 message %q: want the echoed path masked", messages[1])
@@ -288,8 +290,8 @@ func TestSendNoSecretLeak(t *testing.T) {
 // reconfigured, as a host with many alerts in flight would (run with -race).
 func TestSendConcurrent(t *testing.T) {
 	rc := newReceiver(t, true, ok)
-	w := newTestWebhook(&syncBuffer{})
-	cfg := configure(t, w, testDescriptor, baseConfig(t, rc))
+	w := newTestWebhook(&httpouttest.Buffer{})
+	cfg := httpouttest.Configure(t, w, testDescriptor, baseConfig(t, rc))
 	results := make(chan saplugin.SendResult, 40)
 	for i := range cap(results) {
 		go func() {

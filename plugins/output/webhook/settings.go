@@ -5,20 +5,15 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
+	"github.com/streamalert-go/sa/plugins/output/internal/httpout"
 	"github.com/streamalert-go/sa/plugins/output/webhook/signature"
 	"github.com/streamalert-go/sa/sdk/schema"
 )
 
-// Bounds of the numeric settings.
-const (
-	maxTimeoutSeconds    = 300
-	maxRetryAfterCeiling = 86400
-	// minSigningSecret is the shortest signing secret accepted; a short
-	// HMAC key can be guessed from one signed request.
-	minSigningSecret = 16
-)
+// minSigningSecret is the shortest signing secret accepted; a short HMAC
+// key can be guessed from one signed request.
+const minSigningSecret = 16
 
 // reservedHeaders are set by the plugin or by net/http; a configured header
 // may not replace them, so a signature always covers what is sent.
@@ -39,18 +34,17 @@ type settings struct {
 	url           *url.URL
 	signingSecret schema.Secret
 	headers       http.Header
-	timeout       time.Duration
-	maxRetryAfter time.Duration
-	caFile        string
+	transport     httpout.Transport
 }
 
-// parseSettings converts and checks cfg. Problems name the field and never
-// quote a value: the URL and the headers may hold tokens.
+// parseSettings converts and checks cfg, the CA bundle included. Problems
+// name the field and never quote a value: the URL and the headers may hold
+// tokens.
 func parseSettings(cfg schema.Config) (settings, []schema.Problem) {
 	var problems []schema.Problem
 	add := func(field, msg string) { problems = append(problems, schema.Problem{Field: field, Message: msg}) }
 
-	s := settings{signingSecret: cfg.Secret(propSigningSecret), caFile: cfg.String(propCAFile)}
+	s := settings{signingSecret: cfg.Secret(propSigningSecret)}
 	if n := len(s.signingSecret.Reveal()); n > 0 && n < minSigningSecret {
 		add(propSigningSecret, fmt.Sprintf("must be at least %d characters", minSigningSecret))
 	}
@@ -64,17 +58,9 @@ func parseSettings(cfg schema.Config) (settings, []schema.Problem) {
 		add(propHeaders, msg)
 	}
 	s.headers = h
-	if n := cfg.Int(propTimeout); n < 1 || n > maxTimeoutSeconds {
-		add(propTimeout, fmt.Sprintf("must be between 1 and %d", maxTimeoutSeconds))
-	} else {
-		s.timeout = time.Duration(n) * time.Second
-	}
-	if n := cfg.Int(propMaxRetryAfter); n < 0 || n > maxRetryAfterCeiling {
-		add(propMaxRetryAfter, fmt.Sprintf("must be between 0 and %d", maxRetryAfterCeiling))
-	} else {
-		s.maxRetryAfter = time.Duration(n) * time.Second
-	}
-	return s, problems
+	tr, more := httpout.ParseTransport(cfg)
+	s.transport = tr
+	return s, append(problems, more...)
 }
 
 // parseURL checks the endpoint. Plain http is refused unless allowed, since

@@ -2,12 +2,10 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
-	"net/http"
-	"sync"
 	"time"
 
+	"github.com/streamalert-go/sa/plugins/output/internal/httpout"
 	saplugin "github.com/streamalert-go/sa/sdk/plugin"
 	"github.com/streamalert-go/sa/sdk/schema"
 )
@@ -24,23 +22,23 @@ const userAgent = "sa-output-webhook/" + version
 type Webhook struct {
 	log *slog.Logger
 	// now is the clock for signature timestamps and Retry-After dates.
-	now func() time.Time
-
-	mu      sync.RWMutex
-	targets map[string]*target
+	now       func() time.Time
+	instances httpout.Instances[*target]
 }
 
-// target is one configured instance, ready to send.
+// target is one configured instance, ready to send. Its Sender masks the
+// URL's secret parts and the signing secret in any text sent back: a
+// receiver's error page may quote the request path.
 type target struct {
 	settings
-	client *http.Client
-	// redact masks the URL's secret parts in any text sent back.
-	redact func(string) string
+	*httpout.Sender
 }
 
 // New returns a webhook output logging to the plugin's standard error.
 func New() *Webhook {
-	return &Webhook{log: saplugin.Logger(), now: time.Now, targets: map[string]*target{}}
+	w := &Webhook{log: saplugin.Logger(), now: time.Now}
+	w.instances.Build = w.build
+	return w
 }
 
 // Info implements saplugin.Plugin.
@@ -58,64 +56,31 @@ func (*Webhook) Schema() schema.Schema { return configSchema }
 // ValidateConfig implements saplugin.Validator: it checks what the schema
 // cannot express (URL scheme, header syntax, ranges, the CA bundle).
 func (*Webhook) ValidateConfig(cfg schema.Config) []schema.Problem {
-	s, problems := parseSettings(cfg)
-	if len(problems) > 0 {
-		return problems
-	}
-	if _, err := rootCAs(s.caFile); err != nil {
-		return []schema.Problem{{Field: propCAFile, Message: err.Error()}}
-	}
-	return nil
+	_, problems := parseSettings(cfg)
+	return problems
 }
 
 // Configure implements saplugin.Configurer: it builds the instance's HTTP
 // client and replaces any previous one.
-func (w *Webhook) Configure(_ context.Context, instance string, cfg schema.Config) error {
-	t, err := newTarget(cfg)
+func (w *Webhook) Configure(ctx context.Context, instance string, cfg schema.Config) error {
+	t, err := w.instances.Configure(ctx, instance, cfg)
 	if err != nil {
 		return err
 	}
-	w.mu.Lock()
-	old := w.targets[instance]
-	w.targets[instance] = t
-	w.mu.Unlock()
-	if old != nil {
-		old.client.CloseIdleConnections()
-	}
 	w.log.Info("instance configured", "instance", instance,
-		"signed", t.signingSecret != "", "extra_headers", len(t.headers), "timeout", t.timeout.String())
+		"signed", t.signingSecret != "", "extra_headers", len(t.headers), "timeout", t.transport.Timeout.String())
 	return nil
 }
 
-// target returns the instance's target, building it from cfg when the
-// instance was never configured in this process (a host that calls Send
-// straight after a restart, or a test).
-func (w *Webhook) target(instance string, cfg schema.Config) (*target, error) {
-	w.mu.RLock()
-	t := w.targets[instance]
-	w.mu.RUnlock()
-	if t != nil {
-		return t, nil
-	}
-	if err := w.Configure(context.Background(), instance, cfg); err != nil {
+// build checks cfg and builds the target for it.
+func (w *Webhook) build(cfg schema.Config) (*target, error) {
+	s, problems := parseSettings(cfg)
+	secrets := append(httpout.URLSecrets(s.url), s.signingSecret.Reveal())
+	sender, err := httpout.NewSender("webhook", s.transport, problems, secrets, func() time.Time { return w.now() })
+	if err != nil {
 		return nil, err
 	}
-	w.mu.RLock()
-	defer w.mu.RUnlock()
-	return w.targets[instance], nil
-}
-
-// newTarget checks cfg and builds the client for it.
-func newTarget(cfg schema.Config) (*target, error) {
-	s, problems := parseSettings(cfg)
-	if err := schema.ProblemsError(problems); err != nil {
-		return nil, fmt.Errorf("webhook: invalid configuration: %w", err)
-	}
-	client, err := newClient(s)
-	if err != nil {
-		return nil, fmt.Errorf("webhook: %w", err)
-	}
-	return &target{settings: s, client: client, redact: newRedactor(s)}, nil
+	return &target{settings: s, Sender: sender}, nil
 }
 
 // Interface guards.

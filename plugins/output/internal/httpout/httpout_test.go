@@ -19,7 +19,7 @@ import (
 var now = time.Unix(1700000000, 0)
 
 func TestRetryAfter(t *testing.T) {
-	at := func(d time.Duration) string { return now.Add(d).UTC().Format(http.TimeFormat) }
+	at := func(d time.Duration, layout string) string { return now.Add(d).UTC().Format(layout) }
 	tests := []struct {
 		value string
 		limit time.Duration
@@ -27,12 +27,18 @@ func TestRetryAfter(t *testing.T) {
 	}{
 		{"", time.Hour, 0},
 		{"7", time.Hour, 7 * time.Second},
+		{" 7 ", time.Hour, 7 * time.Second},
+		{"0", time.Hour, 0},
 		{"-5", time.Hour, 0},
 		{"1.5", time.Hour, 0},
 		{"99999999999999999999", time.Hour, time.Hour},
 		{"7200", time.Hour, time.Hour},
-		{at(90 * time.Second), time.Hour, 90 * time.Second},
-		{at(-time.Minute), time.Hour, 0},
+		{"7", 0, 0},
+		{at(90*time.Second, http.TimeFormat), time.Hour, 90 * time.Second},
+		{at(90*time.Second, time.RFC850), time.Hour, 90 * time.Second},
+		{at(90*time.Second, time.ANSIC), time.Hour, 90 * time.Second},
+		{at(-time.Minute, http.TimeFormat), time.Hour, 0},
+		{at(2*time.Hour, http.TimeFormat), time.Hour, time.Hour},
 		{"soon", time.Hour, 0},
 	}
 	for _, tt := range tests {
@@ -62,8 +68,18 @@ func TestClassifyText(t *testing.T) {
 }
 
 func TestQuote(t *testing.T) {
-	if got := Quote([]byte("a\r\nb\x00c \xff")); got != "a b c" {
-		t.Errorf("Quote = %q", got)
+	tests := []struct{ in, want string }{
+		{"", ""},
+		{"  plain  ", "plain"},
+		{"a\r\nb\x00c \xff", "a b c"},
+		{"line1\nline2\r\n\tline3", "line1 line2 line3"},
+		{"bad \xff utf8", "bad  utf8"},
+		{strings.Repeat("é", 300), strings.Repeat("é", 256) + "..."},
+	}
+	for _, tt := range tests {
+		if got := Quote([]byte(tt.in)); got != tt.want {
+			t.Errorf("Quote(%q) = %q, want %q", tt.in, got, tt.want)
+		}
 	}
 	if got := Quote([]byte(strings.Repeat("x", 600))); len(got) != MaxQuoted+3 || !strings.HasSuffix(got, "...") {
 		t.Errorf("long body quoted as %d bytes", len(got))
@@ -147,5 +163,25 @@ func TestInstances(t *testing.T) {
 	wg.Wait()
 	if built.Load()-closed.Load() != 1 {
 		t.Errorf("built %d, closed %d: want every replaced target closed", built.Load(), closed.Load())
+	}
+}
+
+func TestPyJSON(t *testing.T) {
+	const doc = `{"b":[1, 2.50,{}],"a":{"z":null,"y":true},"é":"tab\t\"q\" \\ \u2028 😀","e":[]}`
+	tests := []struct {
+		indent int
+		want   string
+	}{
+		{0, `{"a": {"y": true, "z": null}, "b": [1, 2.50, {}], "e": [], "\u00e9": "tab\t\"q\" \\ \u2028 \ud83d\ude00"}`},
+		{2, "{\n  \"a\": {\n    \"y\": true,\n    \"z\": null\n  },\n  \"b\": [\n    1,\n    2.50,\n    {}\n  ],\n" +
+			"  \"e\": [],\n  \"\\u00e9\": \"tab\\t\\\"q\\\" \\\\ \\u2028 \\ud83d\\ude00\"\n}"},
+	}
+	for _, tt := range tests {
+		if got := PyJSON(json.RawMessage(doc), tt.indent); got != tt.want {
+			t.Errorf("indent %d:\n got %s\nwant %s", tt.indent, got, tt.want)
+		}
+	}
+	if got := PyJSON(json.RawMessage(`{`), 0); got != "null" {
+		t.Errorf("invalid JSON rendered as %s", got)
 	}
 }

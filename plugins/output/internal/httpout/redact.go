@@ -13,15 +13,18 @@ import (
 const minMasked = 8
 
 // NewRedactor returns a function replacing each value of at least
-// minMasked bytes with schema.Masked, longest first so a value containing
-// another is masked whole.
+// minMasked bytes, and its URL-escaped forms (a vendor may quote a
+// request URL back), with schema.Masked, longest first so a value
+// containing another is masked whole.
 func NewRedactor(values ...string) func(string) string {
 	seen := map[string]bool{}
 	var keep []string
-	for _, v := range values {
-		if len(v) >= minMasked && !seen[v] {
-			seen[v] = true
-			keep = append(keep, v)
+	for _, s := range values {
+		for _, v := range []string{s, url.QueryEscape(s), url.PathEscape(s)} {
+			if len(v) >= minMasked && !seen[v] {
+				seen[v] = true
+				keep = append(keep, v)
+			}
 		}
 	}
 	slices.SortFunc(keep, func(a, b string) int { return len(b) - len(a) })
@@ -52,7 +55,8 @@ func URLSecrets(u *url.URL) []string {
 }
 
 // ParseHTTPS checks an endpoint URL and returns a problem message that
-// never quotes the value: https only, with a host, no fragment.
+// never quotes the value: https only, with a host, no fragment. Unlike
+// URLPolicy.Parse it keeps a query, where webhook URLs may carry a token.
 func ParseHTTPS(raw string) (*url.URL, string) {
 	// url.Parse's error quotes the input, so only its verdict is used.
 	u, err := url.Parse(raw)

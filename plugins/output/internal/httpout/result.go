@@ -14,11 +14,12 @@ import (
 	saplugin "github.com/streamalert-go/sa/sdk/plugin"
 )
 
-// Response body limits: how much is kept for classification and quoting,
-// and how much more is read so the connection can be reused.
+// Response body limits: how much is quoted in a message, how much is kept
+// for classification and decoding (vendors' JSON answers), and how much
+// more is read so the connection can be reused.
 const (
 	MaxQuoted      = 512
-	maxKeptBody    = 64 << 10
+	maxKeptBody    = 1 << 20
 	maxDrainedBody = 64 << 10
 )
 
@@ -26,7 +27,7 @@ const (
 type Response struct {
 	Code   int
 	Header http.Header
-	// Body is the first 64 KiB of the response body.
+	// Body is the first MiB of the response body.
 	Body []byte
 }
 
@@ -49,23 +50,34 @@ type Sender struct {
 // fills in RetryAfter for a retryable outcome without one, and redacts the
 // message. A failed round trip is retryable: the vendor may be back soon.
 func (s *Sender) Do(req *http.Request, classify Classifier) saplugin.SendResult {
+	_, res := s.Exchange(req, classify)
+	return res
+}
+
+// Exchange is Do that also returns the response, for a caller that decodes
+// the answer of a delivered request. The response is nil when the round
+// trip failed.
+func (s *Sender) Exchange(req *http.Request, classify Classifier) (*Response, saplugin.SendResult) {
 	if classify == nil {
 		classify = Classify
 	}
 	resp, err := s.Client.Do(req)
 	if err != nil {
-		return saplugin.SendResult{Status: saplugin.Retryable, Message: s.Redact(transportMessage(req.Method, err))}
+		return nil, saplugin.SendResult{Status: saplugin.Retryable, Message: s.Redact(transportMessage(req.Method, err))}
 	}
 	defer resp.Body.Close()
+	// A body cut short is classified as far as it came: the status line
+	// decides, and a caller decoding a truncated JSON answer sees it fail.
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxKeptBody))
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxDrainedBody))
-	res := classify(&Response{Code: resp.StatusCode, Header: resp.Header, Body: body})
+	r := &Response{Code: resp.StatusCode, Header: resp.Header, Body: body}
+	res := classify(r)
 	if res.Status == saplugin.Retryable && res.RetryAfter == 0 {
 		res.RetryAfter = RetryAfter(resp.Header.Get("Retry-After"), s.Now(), s.MaxRetryAfter)
 	}
 	res.RetryAfter = min(res.RetryAfter, s.MaxRetryAfter)
 	res.Message = s.Redact(res.Message)
-	return res
+	return r, res
 }
 
 // Close releases the idle connections of the client.

@@ -1,7 +1,8 @@
 // Package httpouttest is the test kit of the HTTPS output plugins: a TLS
-// vendor stand-in that records requests, its CA bundle, a log buffer, and
-// the steps that configure and drive a plugin in process or as the real
-// binary.
+// vendor stand-in that records requests, its CA bundle, stand-ins that
+// hang or are not there, a log buffer, and the steps that configure and
+// drive a plugin in process or as the real binary, conformance harness
+// included.
 package httpouttest
 
 import (
@@ -10,6 +11,7 @@ import (
 	"encoding/pem"
 	"io"
 	"log"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -24,6 +26,7 @@ import (
 	"github.com/streamalert-go/sa/internal/testbin"
 	pluginv1 "github.com/streamalert-go/sa/sdk/gen/sa/plugin/v1"
 	saplugin "github.com/streamalert-go/sa/sdk/plugin"
+	"github.com/streamalert-go/sa/sdk/plugintest"
 	"github.com/streamalert-go/sa/sdk/schema"
 )
 
@@ -54,6 +57,17 @@ type Request struct {
 	Body   []byte
 }
 
+// URI is the request's escaped path and query, as on the request line.
+func (r Request) URI() string {
+	if r.Query == "" {
+		return r.Path
+	}
+	return r.Path + "?" + r.Query
+}
+
+// Line is "METHOD path?query".
+func (r Request) Line() string { return r.Method + " " + r.URI() }
+
 // Vendor is a TLS server standing in for a vendor API. It records every
 // request and answers with Reply.
 type Vendor struct {
@@ -66,17 +80,34 @@ type Vendor struct {
 // NewVendor starts a TLS vendor stand-in answering with reply.
 func NewVendor(t *testing.T, reply http.HandlerFunc) *Vendor {
 	t.Helper()
+	return newVendor(t, reply, true)
+}
+
+// NewPlain starts a plain-HTTP stand-in on the loopback address, for
+// endpoints a plugin may reach without TLS.
+func NewPlain(t *testing.T, reply http.HandlerFunc) *Vendor {
+	t.Helper()
+	return newVendor(t, reply, false)
+}
+
+func newVendor(t *testing.T, reply http.HandlerFunc, tls bool) *Vendor {
 	v := &Vendor{reply: reply}
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		v.mu.Lock()
 		v.got = append(v.got, Request{r.Method, r.URL.EscapedPath(), r.URL.RawQuery, r.Header.Clone(), body})
+		reply := v.reply
 		v.mu.Unlock()
-		v.reply(w, r)
+		r.Body = io.NopCloser(bytes.NewReader(body)) // for reply to read again
+		reply(w, r)
 	})
 	v.Server = httptest.NewUnstartedServer(h)
 	v.Config.ErrorLog = log.New(io.Discard, "", 0)
-	v.StartTLS()
+	if tls {
+		v.StartTLS()
+	} else {
+		v.Start()
+	}
 	t.Cleanup(v.Close)
 	return v
 }
@@ -107,6 +138,38 @@ func (v *Vendor) CAFile(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+// SetReply replaces the stand-in's handler for the requests to come.
+func (v *Vendor) SetReply(reply http.HandlerFunc) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.reply = reply
+}
+
+// NewHang starts a TLS stand-in that never answers: it waits for the
+// client to give up (or ten seconds), then drops the connection rather
+// than let net/http write an implicit 200.
+func NewHang(t *testing.T) *Vendor {
+	return NewVendor(t, func(_ http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-time.After(10 * time.Second):
+		}
+		panic(http.ErrAbortHandler)
+	})
+}
+
+// ClosedAddr returns a loopback host:port nothing listens on.
+func ClosedAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	return addr
 }
 
 // Reply returns a handler answering code with body and headers given as
@@ -212,4 +275,24 @@ func (b *Binary) Send(t *testing.T, instance, alert, publication string) *plugin
 		t.Fatalf("send %s: %v", instance, err)
 	}
 	return res
+}
+
+// Conformance builds the plugin at pkg and runs the conformance harness
+// against the binary, as `sa plugin test` does: handshake and cookie,
+// mTLS, Describe, schema, configuration problems, unconfigured sends,
+// shutdown.
+func Conformance(t *testing.T, pkg string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds and runs the plugin binary")
+	}
+	bin := testbin.Build(t, pkg)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	r := plugintest.Binary(ctx, func() *exec.Cmd { return exec.Command(bin) }, plugintest.Options{})
+	if r.Failed() {
+		var b bytes.Buffer
+		r.Print(&b)
+		t.Fatalf("conformance of %s:\n%s", pkg, b.String())
+	}
 }
