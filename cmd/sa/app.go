@@ -141,6 +141,9 @@ func newAppNewCmd(g *globals) *cobra.Command {
 			if _, err := embedded.ParseSchedule(interval); err != nil {
 				return fmt.Errorf("--interval: %w", err)
 			}
+			if a.Sink != "" && a.Sink != embedded.SinkThreatIntel {
+				return fmt.Errorf("--sink %q: want %q or nothing", a.Sink, embedded.SinkThreatIntel)
+			}
 			p, sch, err := env.pluginFor(a.Type)
 			if err != nil {
 				return err
@@ -171,6 +174,7 @@ func newAppNewCmd(g *globals) *cobra.Command {
 	f.IntVar(&timeout, "timeout", 300, "longest a poll runs, in seconds; a poll with more to gather continues at once")
 	f.IntVar(&a.Memory, "memory", 128, "function memory in MB (AWS runtime)")
 	f.StringVar(&fromFile, "from-file", "", "read the auth values from this JSON file ('-': standard input) instead of asking")
+	f.StringVar(&a.Sink, "sink", "", "where the logs go: empty to classification; threat_intel for a threat intel feed app (its IOCs go to the IOC store)")
 	for _, n := range []string{"type", "cluster", "name"} {
 		cmd.MarkFlagRequired(n)
 	}
