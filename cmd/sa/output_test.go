@@ -395,3 +395,51 @@ func oneSpace(s string) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// TestSlackNewInTerminal is the check of the outputs issue: `sa output new
+// --service slack` in a terminal never echoes the webhook URL, and stores
+// it encrypted.
+func TestSlackNewInTerminal(t *testing.T) {
+	plugins := t.TempDir()
+	bin := testbin.Build(t, "plugins/output/slack")
+	dst := filepath.Join(plugins, "output", "slack", filepath.Base(bin))
+	os.MkdirAll(filepath.Dir(dst), 0o755)
+	data, err := os.ReadFile(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(dst, data, 0o755)
+	if out, _, err := run(t, "--home", t.TempDir(), "plugin", "register", dst); err != nil {
+		t.Fatalf("register: %v %s", err, out)
+	}
+	home := t.TempDir()
+	if _, err := embedded.Init(context.Background(), home, embedded.InitOptions{PluginDirs: []string{plugins}}); err != nil {
+		t.Fatal(err)
+	}
+	const hook = "https://hooks.slack.com/services/T0SA/B0SA/s3cr3tW3bh00kT0k3n"
+	cmd := exec.Command(testbin.Build(t, "cmd/sa"), "--home", home, "output", "new", "--service", "slack")
+	cmd.Env = cleanEnv()
+	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 50, Cols: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tty.Close()
+	term := &transcript{}
+	go io.Copy(term, tty)
+	term.expect(t, "descriptor: ")
+	tty.Write([]byte("soc\r"))
+	term.expect(t, "url: ")
+	tty.Write([]byte(hook + "\r"))
+	// Every other property is optional: Enter takes its default.
+	for range 10 {
+		if strings.Contains(term.String(), "Added slack:soc.") {
+			break
+		}
+		time.Sleep(500 * time.Millisecond)
+		tty.Write([]byte("\r"))
+	}
+	term.expect(t, "Added slack:soc.")
+	cmd.Wait()
+	secrettest.AssertNoLeak(t, []string{hook, "s3cr3tW3bh00kT0k3n"}, term.String())
+	assertStoredEncrypted(t, home, "output/slack/soc", "url", hook)
+}
