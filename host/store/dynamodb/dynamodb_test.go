@@ -19,12 +19,12 @@ var ctx = context.Background()
 // each store gets tables of its own.
 type emulator struct {
 	client *ddb.Client
-	proxy  *txProxy
+	proxy  *awsemu.TxProxy
 	n      atomic.Int64
 }
 
 func newEmulator(t *testing.T) *emulator {
-	endpoint, proxy := startTxProxy(t, awsemu.Dynalite(t))
+	endpoint, proxy := awsemu.StartTxProxy(t, awsemu.Dynalite(t))
 	return &emulator{client: ddb.NewFromConfig(awsemu.Config(endpoint)), proxy: proxy}
 }
 
@@ -47,7 +47,7 @@ func (e *emulator) open(t *testing.T, budget int) *Store {
 func TestConformance(t *testing.T) {
 	e := newEmulator(t)
 	storetest.Run(t, func(t *testing.T) store.Store { return e.open(t, storetest.Budget) })
-	if e.proxy.count() == 0 {
+	if e.proxy.Count() == 0 {
 		t.Error("no TransactWriteItems call reached the emulator")
 	}
 }

@@ -36,7 +36,7 @@ func TestLargeBatch(t *testing.T) {
 	for i := range 40 {
 		as = append(as, newAlert(t, i, "a:x", "b:x", "c:x")) // 4 items each: 160
 	}
-	before := e.proxy.count()
+	before := e.proxy.Count()
 	commit := func() error {
 		return s.WithTx(ctx, func(tx store.Tx) error {
 			if err := tx.Insert(ctx, as...); err != nil {
@@ -48,7 +48,7 @@ func TestLargeBatch(t *testing.T) {
 	if err := commit(); err != nil {
 		t.Fatal(err)
 	}
-	if n := e.proxy.count() - before; n != 2 {
+	if n := e.proxy.Count() - before; n != 2 {
 		t.Errorf("%d transactions for 160 items, want 2", n)
 	}
 	resp, err := s.List(ctx, store.ListRequest{Limit: 100})
@@ -58,11 +58,11 @@ func TestLargeBatch(t *testing.T) {
 	if v, ok, err := s.GetState(ctx, "app/x"); err != nil || !ok || string(v) != "cursor-40" {
 		t.Errorf("state = %q, %v, %v", v, ok, err)
 	}
-	before = e.proxy.count()
+	before = e.proxy.Count()
 	if err := commit(); err != nil {
 		t.Fatal(err)
 	}
-	if n := e.proxy.count() - before; n != 1 {
+	if n := e.proxy.Count() - before; n != 1 {
 		t.Errorf("a repeated batch wrote %d transactions, want 1 (the checkpoint)", n)
 	}
 	ps, err := s.Due(ctx, store.DueRequest{Now: time.Now(), Limit: 1000})

@@ -1,4 +1,4 @@
-package dynamodb
+package awsemu
 
 import (
 	"bytes"
@@ -13,7 +13,7 @@ import (
 	"time"
 )
 
-// txProxy stands in front of dynalite, which implements every DynamoDB call
+// TxProxy stands in front of dynalite, which implements every DynamoDB call
 // the store makes except TransactWriteItems, and adds that one with its
 // documented behaviour: all items are written or none, a failed condition
 // cancels the transaction with TransactionCanceledException and one
@@ -24,7 +24,7 @@ import (
 // dynalite's own conditional PutItem/UpdateItem/DeleteItem, and on a failure
 // restores the images it saved before each one. No client can observe the
 // transaction half done, which is the isolation DynamoDB gives.
-type txProxy struct {
+type TxProxy struct {
 	target string
 	client *http.Client
 	mu     sync.RWMutex
@@ -33,17 +33,17 @@ type txProxy struct {
 	transactions int
 }
 
-// count returns how many transactions the proxy served.
-func (p *txProxy) count() int {
+// Count returns how many transactions the proxy served.
+func (p *TxProxy) Count() int {
 	p.mu.RLock()
 	defer p.mu.RUnlock()
 	return p.transactions
 }
 
-// startTxProxy serves a txProxy for the dynalite at target and returns its
+// StartTxProxy serves a TxProxy for the dynalite at target and returns its
 // endpoint.
-func startTxProxy(t testing.TB, target string) (string, *txProxy) {
-	p := &txProxy{target: target, client: &http.Client{Timeout: 30 * time.Second}, keys: map[string][]string{}}
+func StartTxProxy(t testing.TB, target string) (string, *TxProxy) {
+	p := &TxProxy{target: target, client: &http.Client{Timeout: 30 * time.Second}, keys: map[string][]string{}}
 	srv := httptest.NewServer(p)
 	t.Cleanup(srv.Close)
 	return srv.URL, p
@@ -51,7 +51,7 @@ func startTxProxy(t testing.TB, target string) (string, *txProxy) {
 
 const targetPrefix = "DynamoDB_20120810."
 
-func (p *txProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (p *TxProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
@@ -86,7 +86,7 @@ func (p *txProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // send forwards one call to dynalite with the client's credentials
 // (dynalite checks the Authorization header's shape, not its signature).
-func (p *txProxy) send(orig *http.Request, op string, body []byte) (*http.Response, error) {
+func (p *TxProxy) send(orig *http.Request, op string, body []byte) (*http.Response, error) {
 	req, err := http.NewRequest(http.MethodPost, p.target+"/", bytes.NewReader(body))
 	if err != nil {
 		return nil, err
@@ -102,7 +102,7 @@ func (p *txProxy) send(orig *http.Request, op string, body []byte) (*http.Respon
 }
 
 // call sends op with in as its body and decodes the answer.
-func (p *txProxy) call(orig *http.Request, op string, in any) (int, map[string]json.RawMessage, error) {
+func (p *TxProxy) call(orig *http.Request, op string, in any) (int, map[string]json.RawMessage, error) {
 	b, err := json.Marshal(in)
 	if err != nil {
 		return 0, nil, err
@@ -126,7 +126,7 @@ type undo struct {
 	old   json.RawMessage // null: the item did not exist
 }
 
-func (p *txProxy) transact(r *http.Request, body []byte) (int, []byte) {
+func (p *TxProxy) transact(r *http.Request, body []byte) (int, []byte) {
 	var in struct {
 		TransactItems []map[string]map[string]json.RawMessage
 	}
@@ -160,7 +160,7 @@ func (p *txProxy) transact(r *http.Request, body []byte) (int, []byte) {
 
 // apply runs one operation of a transaction after saving the item's image.
 // It returns a cancellation code when the operation's condition failed.
-func (p *txProxy) apply(r *http.Request, kind string, op map[string]json.RawMessage, seen map[string]bool) (undo, string, error) {
+func (p *TxProxy) apply(r *http.Request, kind string, op map[string]json.RawMessage, seen map[string]bool) (undo, string, error) {
 	var table string
 	if err := json.Unmarshal(op["TableName"], &table); err != nil {
 		return undo{}, "", fmt.Errorf("%s: no TableName", kind)
@@ -200,7 +200,7 @@ func (p *txProxy) apply(r *http.Request, kind string, op map[string]json.RawMess
 }
 
 // key returns the key of the item an operation names.
-func (p *txProxy) key(r *http.Request, table, kind string, op map[string]json.RawMessage) (map[string]json.RawMessage, error) {
+func (p *TxProxy) key(r *http.Request, table, kind string, op map[string]json.RawMessage) (map[string]json.RawMessage, error) {
 	if kind != "Put" {
 		var key map[string]json.RawMessage
 		err := json.Unmarshal(op["Key"], &key)
@@ -235,7 +235,7 @@ func (p *txProxy) key(r *http.Request, table, kind string, op map[string]json.Ra
 }
 
 // rollback restores the saved images, newest first.
-func (p *txProxy) rollback(r *http.Request, undos []undo) {
+func (p *TxProxy) rollback(r *http.Request, undos []undo) {
 	for i := len(undos) - 1; i >= 0; i-- {
 		u := undos[i]
 		if len(u.old) == 0 || string(u.old) == "null" {

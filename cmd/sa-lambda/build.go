@@ -1,0 +1,157 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	awsssm "github.com/aws/aws-sdk-go-v2/service/ssm"
+
+	"github.com/streamalert-go/sa/host/classify"
+	"github.com/streamalert-go/sa/host/dispatch"
+	rt "github.com/streamalert-go/sa/host/runtime/aws"
+	"github.com/streamalert-go/sa/host/secrets/ssm"
+	"github.com/streamalert-go/sa/host/store/dynamodb"
+)
+
+// roles builds each function's handler, as a value lambda.Start accepts.
+var roles = map[string]func(context.Context, env) (any, error){
+	"classifier": classifier,
+	"rules":      rulesFunction,
+	"merger":     merger,
+	"processor":  processor,
+}
+
+// env is what every role is built from.
+type env struct {
+	get func(string) string
+	aws aws.Config
+	dep *rt.Deployment
+	log *slog.Logger
+}
+
+// build reads the environment and the deployment package and returns the
+// handler of SA_FUNCTION's role. Everything is done here, once per
+// sandbox, so invocations pay none of it.
+func build(ctx context.Context, getenv func(string) string, log *slog.Logger) (any, error) {
+	role := getenv("SA_FUNCTION")
+	newHandler, ok := roles[role]
+	if !ok {
+		return nil, fmt.Errorf("SA_FUNCTION %q: want one of classifier, rules, merger, processor", role)
+	}
+	home := getenv("SA_HOME")
+	if home == "" {
+		home = getenv("LAMBDA_TASK_ROOT")
+	}
+	if home == "" {
+		return nil, errors.New("SA_HOME: required outside Lambda (LAMBDA_TASK_ROOT is not set)")
+	}
+	dep, err := rt.LoadDeployment(home, log)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := awsconfig.LoadDefaultConfig(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("AWS configuration: %w", err)
+	}
+	return newHandler(ctx, env{get: getenv, aws: cfg, dep: dep, log: log.With("function", role)})
+}
+
+// require returns the named variables, or an error naming those unset.
+func (e env) require(names ...string) ([]string, error) {
+	var vals, missing []string
+	for _, n := range names {
+		v := e.get(n)
+		if v == "" {
+			missing = append(missing, n)
+		}
+		vals = append(vals, v)
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("%s: required", strings.Join(missing, ", "))
+	}
+	return vals, nil
+}
+
+func classifier(_ context.Context, e env) (any, error) {
+	v, err := e.require("SA_CLASSIFIED_QUEUE_URL", "SA_DEAD_LETTER_QUEUE_URL")
+	if err != nil {
+		return nil, err
+	}
+	c, err := classify.New(e.dep.Conf, classify.Options{
+		Parsers: classify.Fallback(e.dep.Plugins(e.log), classify.Builtin()), Logger: e.log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	q := sqs.NewFromConfig(e.aws)
+	h, err := rt.NewClassifier(rt.ClassifierOptions{
+		Classifier: c, SQS: q, Queue: v[0], DeadLetter: rt.QueueDeadLetter{SQS: q, Queue: v[1]},
+		Fetcher: rt.S3Fetcher{S3: s3.NewFromConfig(e.aws)}, Log: e.log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return h.Invoke, nil
+}
+
+func alertStore(e env) (*dynamodb.Store, error) {
+	v, err := e.require("SA_ALERTS_TABLE", "SA_STATE_TABLE")
+	if err != nil {
+		return nil, err
+	}
+	return dynamodb.New(ddb.NewFromConfig(e.aws), dynamodb.Options{Tables: dynamodb.Tables{Alerts: v[0], State: v[1]}})
+}
+
+func rulesFunction(_ context.Context, e env) (any, error) {
+	st, err := alertStore(e)
+	if err != nil {
+		return nil, err
+	}
+	engine, err := e.dep.Rules(e.log)
+	if err != nil {
+		return nil, err
+	}
+	h, err := rt.NewRules(engine, st, e.log)
+	if err != nil {
+		return nil, err
+	}
+	return h.Handle, nil
+}
+
+func merger(_ context.Context, e env) (any, error) {
+	st, err := alertStore(e)
+	if err != nil {
+		return nil, err
+	}
+	h := rt.NewMerger(st, e.log)
+	return func(ctx context.Context, _ json.RawMessage) (any, error) { return h.Handle(ctx) }, nil
+}
+
+func processor(_ context.Context, e env) (any, error) {
+	st, err := alertStore(e)
+	if err != nil {
+		return nil, err
+	}
+	var sec dispatch.SecretGetter
+	if prefix := e.get("SA_SECRETS_PREFIX"); prefix != "" {
+		s, err := ssm.New(awsssm.NewFromConfig(e.aws), ssm.Options{Prefix: prefix, KMSKeyID: e.get("SA_SECRETS_KMS_KEY")})
+		if err != nil {
+			return nil, err
+		}
+		sec = s
+	}
+	h, err := rt.ProcessorFor(e.dep, st, e.dep.Plugins(e.log), sec, e.log)
+	if err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context, _ json.RawMessage) (any, error) { return h.Handle(ctx) }, nil
+}

@@ -1,0 +1,137 @@
+package aws
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/streamalert-go/sa/host/alert"
+	"github.com/streamalert-go/sa/host/rules"
+)
+
+// Evaluator runs rules on a record; *rules.Engine is one.
+type Evaluator interface {
+	Evaluate(ctx context.Context, rec rules.Record) ([]rules.Match, error)
+}
+
+// AlertWriter stores alerts, skipping ids stored already; store.Writer
+// is one.
+type AlertWriter interface {
+	Insert(ctx context.Context, alerts ...*alert.Alert) error
+}
+
+// RulesHandler is the rules function: classified records from SQS in,
+// alerts into the alert store.
+type RulesHandler struct {
+	rules Evaluator
+	store AlertWriter
+	log   *slog.Logger
+}
+
+// NewRules returns the rules function's handler.
+func NewRules(rules Evaluator, store AlertWriter, log *slog.Logger) (*RulesHandler, error) {
+	if rules == nil || store == nil {
+		return nil, errors.New("rules: an evaluator and an alert store are required")
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	return &RulesHandler{rules: rules, store: store, log: log}, nil
+}
+
+// Handle evaluates every record of every message and stores the alerts,
+// one message at a time; messages that failed are reported so that only
+// they return to the queue. A message that is not a JSON array of
+// Messages fails every time, and ends in the queue's redrive dead letter
+// queue after its receive count runs out.
+func (h *RulesHandler) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
+	var resp events.SQSEventResponse
+	for _, m := range ev.Records {
+		if err := h.message(ctx, m); err != nil {
+			h.log.Warn("rules: message will be retried", "message", m.MessageId, "error", err.Error())
+			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: m.MessageId})
+		}
+	}
+	return resp, nil
+}
+
+func (h *RulesHandler) message(ctx context.Context, m events.SQSMessage) error {
+	var msgs []Message
+	if err := json.Unmarshal([]byte(m.Body), &msgs); err != nil {
+		return fmt.Errorf("body is not a list of classified records: %w", err)
+	}
+	var alerts []*alert.Alert
+	for i := range msgs {
+		made, err := h.alertsFor(ctx, m.MessageId, i, &msgs[i])
+		if err != nil {
+			return fmt.Errorf("record %d: %w", i, err)
+		}
+		alerts = append(alerts, made...)
+	}
+	if len(alerts) == 0 {
+		return nil
+	}
+	if err := h.store.Insert(ctx, alerts...); err != nil {
+		return fmt.Errorf("store alerts: %w", err)
+	}
+	return nil
+}
+
+// alertsFor evaluates the rules on one record and builds its alerts. Ids
+// derive from the record's key and the rule; a record without a key
+// (sent by something other than sa's classifier) uses the SQS message id
+// and its index in the message, which SQS keeps across redeliveries.
+func (h *RulesHandler) alertsFor(ctx context.Context, msgID string, i int, m *Message) ([]*alert.Alert, error) {
+	matches, err := h.rules.Evaluate(ctx, rules.Record{
+		LogType: m.LogType, Parser: m.Parser, Service: m.Service, Source: m.Resource, Cluster: m.Cluster, Raw: m.Record,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("rules: %w", err)
+	}
+	key, received := m.Key, m.Received
+	if key == "" {
+		key = fmt.Sprintf("sqs:%s/%d", msgID, i)
+	}
+	if received.IsZero() {
+		received = time.Now()
+	}
+	out := make([]*alert.Alert, 0, len(matches))
+	for _, mt := range matches {
+		record := mt.Record
+		if len(record) == 0 {
+			record = m.Record
+		}
+		a, err := alert.New(alert.Params{
+			ID:              alert.DerivedID(received, key+"/"+mt.Rule.Name),
+			Created:         received,
+			RuleName:        mt.Rule.Name,
+			RuleDescription: mt.Rule.Description,
+			Severity:        mt.Rule.Severity,
+			Tags:            mt.Rule.Tags,
+			Record:          record,
+			Context:         mt.Context,
+			Outputs:         mt.Outputs,
+			Publishers:      mt.Publishers,
+			Cluster:         m.Cluster,
+			LogSource:       m.LogType,
+			LogType:         m.Parser,
+			SourceService:   m.Service,
+			SourceEntity:    m.Resource,
+			Staged:          mt.Staged,
+			MergeByKeys:     mt.MergeByKeys,
+			MergeWindow:     mt.MergeWindow,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("rule %s: alert: %w", mt.Rule.Name, err)
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+var _ Evaluator = (*rules.Engine)(nil)
