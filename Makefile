@@ -17,13 +17,19 @@ PROTOC_GEN_GO_GRPC_VERSION  := v1.6.1
 GO_PLUGINS := $(patsubst %/main.go,%,$(wildcard plugins/parser/*/main.go plugins/output/*/main.go plugins/app/*/main.go))
 PY_PLUGIN  := plugins/examples/python-output
 
-.PHONY: help all build plugins emulators proto proto-check tools test bench lint fmt fuzz run demo clean
+# make package: release archives and an index.json, signed with SIGNING_KEY
+# (a key from `sa plugin keygen`) when it is set.
+DIST        := $(BUILD)/dist
+SIGNING_KEY ?=
+
+.PHONY: help all build plugins package emulators proto proto-check tools test bench lint fmt fuzz run demo clean
 
 help:
 	@echo "make run      build sa and its plugins, run sa serve with sample data flowing to a sample output"
 	@echo "make test     run every test (Go module, SDK module, plugins)"
 	@echo "make build    build bin/sa"
 	@echo "make plugins  build and register every plugin under $(PLUGINS)"
+	@echo "make package  release archives of every plugin + index.json in $(DIST) (SIGNING_KEY=file signs them)"
 	@echo "make proto    lint the protocol and regenerate sdk/gen"
 	@echo "make bench    run the benchmarks"
 	@echo "make lint     vet, gofmt check, buf lint"
@@ -54,6 +60,12 @@ plugins: build
 		rm -rf $(PLUGINS)/output/python-example; \
 		echo "    skipped: needs Debian's python3-grpcio python3-protobuf python3-cryptography protobuf-compiler protobuf-compiler-grpc"; \
 	fi
+
+package: plugins
+	@echo "==> sa plugin package every plugin into $(DIST)"
+	@set -e; for m in $$(find $(PLUGINS) -name plugin.json | sort); do \
+		$(BIN)/sa plugin package $(if $(SIGNING_KEY),--key $(SIGNING_KEY)) --out $(DIST) $$(dirname $$m) >/dev/null; \
+	done; echo "    index: $(DIST)/index.json"
 
 tools: $(TOOLS)/buf $(TOOLS)/protoc-gen-go $(TOOLS)/protoc-gen-go-grpc
 

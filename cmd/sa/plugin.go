@@ -16,6 +16,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/streamalert-go/sa/host/install"
 	"github.com/streamalert-go/sa/host/pluginhost"
 	"github.com/streamalert-go/sa/sdk/plugintest"
 	"github.com/streamalert-go/sa/sdk/schema"
@@ -24,9 +25,13 @@ import (
 func newPluginCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "plugin",
-		Short: "List, describe, test and register plugins",
+		Short: "Install, list, describe, test and publish plugins",
 	}
-	cmd.AddCommand(newPluginListCmd(g), newPluginDescribeCmd(g), newPluginTestCmd(g), newPluginRegisterCmd())
+	cmd.AddCommand(
+		newPluginListCmd(g), newPluginDescribeCmd(g), newPluginTestCmd(g), newPluginRegisterCmd(),
+		newPluginInstallCmd(g), newPluginUpgradeCmd(g), newPluginRemoveCmd(g), newPluginLockCmd(g), newPluginMirrorCmd(g),
+		newPluginInitCmd(), newPluginPackageCmd(), newPluginKeygenCmd(),
+	)
 	return cmd
 }
 
@@ -44,25 +49,38 @@ func newPluginListCmd(g *globals) *cobra.Command {
 	var start bool
 	cmd := &cobra.Command{
 		Use:   "list",
-		Short: "List installed plugins with their state",
-		Long: `List installed plugins. STATE is "verified" when every file still has the
-checksum recorded at install and "tampered" when one does not. With --start,
-each plugin is also started and checked against its manifest, and STATE is
-"running" or "failed".`,
+		Short: "List installed plugins: version, source, verification and state",
+		Long: `List installed plugins. SOURCE is the index, archive or path a plugin was
+installed from ("registered" for plugins written by sa plugin register, "dev
+override" for local builds sa.yaml points at). TRUST is how its publisher was
+verified at install: "trusted:NAME", "unknown-key:ID" or "unsigned". STATE is
+"verified" when the files still have the tree hash sa.lock records (or, for a
+registered plugin, the checksums of its manifest) and "tampered" when they do
+not; "unverified" for a development override, which is never checked. With
+--start, each plugin is also started and checked against its manifest, and
+STATE is "running" or "failed".`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			h := g.host(start)
 			defer h.Close()
+			_, pc, err := g.homeConfig()
+			if err != nil {
+				// Listing still works; trust is then shown against no keys.
+				fmt.Fprintln(cmd.ErrOrStderr(), "warning:", err)
+			}
+			keys, _ := install.NewKeyring(pc.TrustedKeys)
 			w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
-			fmt.Fprintln(w, "NAME\tKIND\tVERSION\tPROTOCOL\tSTATE\tPATH")
+			fmt.Fprintln(w, "NAME\tKIND\tVERSION\tPROTOCOL\tSOURCE\tTRUST\tSTATE\tPATH")
 			var failed bool
 			for _, p := range h.Plugins() {
 				state := pluginState(cmd.Context(), h, p, start)
-				failed = failed || state != "verified" && state != "running"
+				failed = failed || state != "verified" && state != "running" && state != "unverified"
+				source, trust := pluginSource(h, keys, p)
 				m := p.Manifest
-				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", m.Name, m.Kind, m.Version, joinInts(m.Protocols), state, p.Dir)
+				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", m.Name, m.Kind, m.Version, joinInts(m.Protocols), source, trust, state, p.Dir)
 			}
 			w.Flush()
+			warnOverrides(cmd, h)
 			for _, err := range h.Problems() {
 				failed = true
 				fmt.Fprintln(cmd.ErrOrStderr(), "broken:", err)
@@ -80,8 +98,46 @@ each plugin is also started and checked against its manifest, and STATE is
 	return cmd
 }
 
+// pluginSource says where an installed plugin came from and how its
+// publisher was verified, as sa.lock recorded it.
+func pluginSource(h *pluginhost.Host, keys *install.Keyring, p *pluginhost.Installed) (source, trust string) {
+	if _, ok := h.Override(p.Address()); ok {
+		return "dev override", "UNVERIFIED"
+	}
+	e, ok := h.Locked(p.Address())
+	if !ok {
+		return "registered", "-"
+	}
+	source = e.Source
+	if e.Index != "" {
+		source = "index " + e.Index
+	}
+	switch name, trusted := keys.Publisher(e.SigningKey); {
+	case e.SigningKey == "":
+		trust = "unsigned"
+	case trusted:
+		trust = "trusted:" + name
+	default:
+		trust = "unknown-key:" + e.SigningKey
+	}
+	return source, trust
+}
+
+// warnOverrides says loudly, on standard error, which plugins are local
+// builds that sa starts without checking them.
+func warnOverrides(cmd *cobra.Command, h *pluginhost.Host) {
+	for _, p := range h.Plugins() {
+		if path, ok := h.Override(p.Address()); ok {
+			fmt.Fprintf(cmd.ErrOrStderr(), "WARNING: development override: %s runs %s without any checksum verification\n", p.Address(), path)
+		}
+	}
+}
+
 func pluginState(ctx context.Context, h *pluginhost.Host, p *pluginhost.Installed, start bool) string {
-	if err := pluginhost.Verify(p); err != nil {
+	if _, ok := h.Override(p.Address()); ok && !start {
+		return "unverified"
+	}
+	if err := h.Verify(p); err != nil {
 		return "tampered"
 	}
 	if !start {
@@ -227,7 +283,7 @@ the plugin's kind. PATH is an executable or a directory with a plugin.json or
 plugin.json.in; NAME is an installed plugin, whose checksums are checked first.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			newCmd, err := testTarget(g, args[0])
+			newCmd, err := testTarget(cmd, g, args[0])
 			if err != nil {
 				return err
 			}
@@ -242,7 +298,7 @@ plugin.json.in; NAME is an installed plugin, whose checksums are checked first.`
 }
 
 // testTarget returns a command factory for what `sa plugin test` was given.
-func testTarget(g *globals, arg string) (func() *exec.Cmd, error) {
+func testTarget(cmd *cobra.Command, g *globals, arg string) (func() *exec.Cmd, error) {
 	fi, err := os.Stat(arg)
 	switch {
 	case err == nil && !fi.IsDir():
@@ -261,9 +317,10 @@ func testTarget(g *globals, arg string) (func() *exec.Cmd, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := pluginhost.Verify(p); err != nil {
+	if err := h.Verify(p); err != nil {
 		return nil, fmt.Errorf("plugin %s refused: %w", p.Address(), err)
 	}
+	warnOverrides(cmd, h)
 	return installedTarget(p)
 }
 

@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 )
 
 // Installed is a plugin found on disk, not yet started.
@@ -42,6 +43,13 @@ const maxDepth = 5
 // single plugins are returned beside the plugins that loaded, each naming
 // the plugin's manifest, so one broken plugin never hides the others.
 func Discover(dirs []string) ([]*Installed, []error) {
+	return discover(dirs, nil)
+}
+
+// discover is Discover with admit, when set, deciding which plugins load:
+// a plugin it turns down is skipped, with the error as a problem if any,
+// before it can shadow another.
+func discover(dirs []string, admit func(*Installed) (bool, error)) ([]*Installed, []error) {
 	var (
 		found    []*Installed
 		problems []error
@@ -58,6 +66,15 @@ func Discover(dirs []string) ([]*Installed, []error) {
 			if err != nil {
 				problems = append(problems, err)
 				continue
+			}
+			if admit != nil {
+				ok, err := admit(p)
+				if err != nil {
+					problems = append(problems, err)
+				}
+				if !ok {
+					continue
+				}
 			}
 			if prev, ok := seen[p.Address()]; ok {
 				problems = append(problems, fmt.Errorf("%s: plugin %s is shadowed by %s", path, p.Address(), prev))
@@ -81,7 +98,9 @@ func manifests(root string) ([]string, error) {
 			return err
 		}
 		rel, _ := filepath.Rel(root, path)
-		if d.IsDir() && rel != "." && depth(rel) > maxDepth {
+		if d.IsDir() && rel != "." && (depth(rel) > maxDepth || strings.HasPrefix(d.Name(), ".")) {
+			// Hidden directories are never plugins: the installer stages
+			// unfinished installs in one.
 			return filepath.SkipDir
 		}
 		if !d.IsDir() && d.Name() == ManifestFile {

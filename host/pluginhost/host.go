@@ -5,10 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"os"
 	"sort"
 	"sync"
 	"time"
+
+	"github.com/streamalert-go/sa/host/install/lockfile"
 )
 
 // Options configures a Host. Zero fields take the defaults in parentheses.
@@ -41,7 +44,17 @@ type Options struct {
 	// Unverified lists plugin addresses started without checksum checks:
 	// development overrides only, and the host logs a warning for each.
 	Unverified map[string]bool
-	Logger     *slog.Logger
+	// Home is sa's home directory. Its lock file, sa.lock, is the authority
+	// for the plugins it names: only the pinned version loads, and before
+	// every start the plugin's files must have the tree hash the lock
+	// records for Platform. Its sa.yaml's plugins.dev_overrides replace
+	// plugins with local builds, started unchecked, with a warning. Empty
+	// means the parent of Dirs[0] when Dirs[0] is named "plugins", which is
+	// how every sa command lays out a home; "-" means no home.
+	Home string
+	// Platform selects the lock file's hashes (lockfile.Platform()).
+	Platform string
+	Logger   *slog.Logger
 }
 
 // DefaultEnv is the environment plugins get: a fixed PATH, the locale, a
@@ -84,6 +97,9 @@ func (o *Options) defaults() {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
+	if o.Platform == "" {
+		o.Platform = lockfile.Platform()
+	}
 }
 
 // ConfigFunc returns an instance's configuration, secrets included. The host
@@ -98,6 +114,7 @@ type Host struct {
 	log      *slog.Logger
 	plugins  map[string]*Installed
 	problems []error
+	home     *homeState
 	done     chan struct{}
 
 	mu        sync.Mutex
@@ -115,16 +132,32 @@ func New(opts Options) *Host {
 		opts: opts, log: opts.Logger, plugins: map[string]*Installed{}, done: make(chan struct{}),
 		sups: map[string]*supervisor{}, redactors: map[string]*Redactor{}, instances: map[string]map[string]ConfigFunc{},
 	}
-	found, problems := Discover(opts.Dirs)
+	h.home = loadHome(opts)
+	found, problems := discover(opts.Dirs, h.home.admit)
 	for _, p := range found {
 		h.plugins[p.Address()] = p
 	}
+	overrides, more := h.home.loadOverrides()
+	problems = append(problems, more...)
+	h.opts.Unverified = maps.Clone(opts.Unverified)
+	if h.opts.Unverified == nil {
+		h.opts.Unverified = map[string]bool{}
+	}
+	for _, p := range overrides {
+		h.plugins[p.Address()] = p
+		h.opts.Unverified[p.Address()] = true
+	}
+	problems = append(problems, h.home.problems(h.plugins)...)
 	h.problems = problems
 	for _, err := range problems {
 		h.log.Warn("plugin not loaded", "error", err.Error())
 	}
-	for addr := range opts.Unverified {
-		h.log.Warn("DEVELOPMENT OVERRIDE: plugin runs without checksum verification", "plugin", addr)
+	for addr := range h.opts.Unverified {
+		path := "(unknown)"
+		if p, ok := h.plugins[addr]; ok {
+			path = p.Executable()
+		}
+		h.log.Warn("DEVELOPMENT OVERRIDE: plugin runs without checksum verification", "plugin", addr, "path", path)
 	}
 	return h
 }
@@ -271,10 +304,17 @@ func (h *Host) configFunc(addr, instance string) (ConfigFunc, bool) {
 }
 
 func (h *Host) spec(p *Installed, instance string, r *relay) launchSpec {
-	return launchSpec{
+	override := h.opts.Unverified[p.Address()]
+	s := launchSpec{
 		plugin: p, env: h.opts.Env, instance: instance, versions: h.opts.Versions,
-		startTimeout: h.opts.StartTimeout, stderr: r, verify: !h.opts.Unverified[p.Address()],
+		startTimeout: h.opts.StartTimeout, stderr: r, verify: !override, override: override,
 	}
+	if !override {
+		s.pin = func() error { return h.home.checkPin(p) }
+	} else {
+		h.log.Warn("DEVELOPMENT OVERRIDE: starting a plugin without checksum verification", "plugin", p.Address(), "path", p.Executable())
+	}
+	return s
 }
 
 // ErrNotInstalled is wrapped when a call names a plugin that is not installed.

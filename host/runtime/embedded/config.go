@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/streamalert-go/sa/host/install"
 )
 
 // ConfigFile is the runtime's config, in $SA_HOME.
@@ -54,6 +56,9 @@ type Config struct {
 	DispatchTick time.Duration `yaml:"dispatch_tick"`
 	// Detection holds threat_intel, staging and rule_errors.
 	Detection Detection `yaml:",inline"`
+	// Plugins configures sa plugin install: indexes, trusted publisher
+	// keys, required plugins, the download cache and development overrides.
+	Plugins install.Config `yaml:"plugins"`
 }
 
 // Source is an HTTP ingest endpoint, POST /v1/ingest/<name>. Its records

@@ -102,6 +102,22 @@ conf: conf
 
 # Where plugins are found, after plugins/ in this directory.
 ` + string(dirs) + `
+# sa plugin install: indexes searched in order, the publisher keys trusted,
+# and the plugins this configuration needs (sa plugin install with no
+# argument installs them; sa.lock pins what it chose). See docs/plugins.md.
+# plugins:
+#   indexes:
+#     - name: acme
+#       url: https://plugins.acme.example/index.json
+#   trusted_keys:
+#     - name: acme
+#       key: ed25519:...          # from the publisher (sa plugin keygen prints it)
+#   required:
+#     - name: output.acme-tickets
+#       constraint: ^1.2
+#   platforms: [linux_amd64, darwin_arm64]   # also lock these platforms
+#   dev_overrides:                           # run a local build, unchecked
+#     output.acme-tickets: /home/me/src/acme-tickets/sa-output-acme-tickets
 # Ingest sources: POST records to /v1/ingest/<name> with the token as a
 # bearer token. Records classify as if they came from service/resource, an
 # entry of a cluster's data_sources in conf/clusters.
