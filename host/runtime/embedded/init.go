@@ -118,20 +118,6 @@ conf: conf
 #   platforms: [linux_amd64, darwin_arm64]   # also lock these platforms
 #   dev_overrides:                           # run a local build, unchecked
 #     output.acme-tickets: /home/me/src/acme-tickets/sa-output-acme-tickets
-# Ingest sources: POST records to /v1/ingest/<name> with the token as a
-# bearer token. Records classify as if they came from service/resource, an
-# entry of a cluster's data_sources in conf/clusters.
-sources:
-  - name: sample
-    service: kinesis
-    resource: sa_sample
-    token: ingest/sample
-
-# Output instances, by service:descriptor: the properties that are not
-# credentials. The sample appends alerts to alerts.jsonl in this directory.
-outputs:
-  file:sample:
-    path: ` + strconv.Quote(filepath.Join(home, "alerts.jsonl")) + `
 
 # Rule errors (a rule failing on records, or over its cost budget) raise
 # one "sa_rule_error" alert per rule and error an hour, sent here.
@@ -154,6 +140,21 @@ rule_errors:
 # threat_intel:
 #   files: [threat_intel]
 #   refresh: 10m
+
+# Ingest sources: POST records to /v1/ingest/<name> with the token as a
+# bearer token. Records classify as if they came from service/resource, an
+# entry of a cluster's data_sources in conf/clusters.
+sources:
+  - name: sample
+    service: kinesis
+    resource: sa_sample
+    token: ingest/sample
+
+# Output instances, by service:descriptor: the properties that are not
+# credentials. The sample appends alerts to alerts.jsonl in this directory.
+outputs:
+  file:sample:
+    path: ` + strconv.Quote(filepath.Join(home, "alerts.jsonl")) + `
 `)
 }
 
