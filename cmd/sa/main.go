@@ -58,7 +58,7 @@ func newRoot() *cobra.Command {
 	f.StringVar(&g.home, "home", "", "sa's home directory (default $SA_HOME, else ~/.sa)")
 	f.StringArrayVar(&g.pluginDirs, "plugin-dir", nil, "extra plugin directory, searched after $SA_HOME/plugins (repeatable; also $SA_PLUGIN_PATH)")
 	f.StringVar(&g.logLevel, "log-level", "info", "log level: debug, info, warn or error")
-	root.AddCommand(newVersionCmd(), newPluginCmd(g), newServeCmd(g), newInitCmd(g), newIngestCmd(g), newAlertsCmd(g), newClassifyCmd(g), newValidateSchemasCmd(g), newOutputCmd(g), newTestCmd(g), newRulesCmd(g), newAppCmd(g))
+	root.AddCommand(newVersionCmd(), newPluginCmd(g), newServeCmd(g), newInitCmd(g), newIngestCmd(g), newAlertsCmd(g), newClassifyCmd(g), newValidateSchemasCmd(g), newOutputCmd(g), newTestCmd(g), newRulesCmd(g), newAppCmd(g), newDeployCmd(g), newDestroyCmd(g))
 	return root
 }
 
