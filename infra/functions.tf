@@ -18,9 +18,9 @@ module "classifier" {
   tags                 = var.tags
 
   environment = merge(local.common_env, {
-    SA_CLUSTER              = each.key
-    SA_QUEUE_URL            = module.classified_queue.url
-    SA_DEADLETTER_QUEUE_URL = module.unclassified_queue.url
+    SA_CLUSTER               = each.key
+    SA_CLASSIFIED_QUEUE_URL  = module.classified_queue.url
+    SA_DEAD_LETTER_QUEUE_URL = module.unclassified_queue.url
   })
 
   kinesis_sources = { for s in each.value.kinesis : s => module.kinesis[s].arn }
