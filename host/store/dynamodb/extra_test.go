@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -172,5 +173,22 @@ func TestNewRejects(t *testing.T) {
 		if _, err := New(tt.db, tt.opts); err == nil {
 			t.Errorf("New(%+v) accepted", tt.opts)
 		}
+	}
+}
+
+// TestCreateTablesAgain: creating existing tables again succeeds when
+// their keys are the store's, and fails when a table of the name has
+// other keys.
+func TestCreateTablesAgain(t *testing.T) {
+	e := newEmulator(t)
+	names := Tables{Alerts: "again-alerts", State: "again-state"}
+	for range 2 {
+		if err := CreateTables(ctx, e.client, names); err != nil {
+			t.Fatal(err)
+		}
+	}
+	err := CreateTables(ctx, e.client, Tables{Alerts: "again-state", State: "again-other"})
+	if err == nil || !strings.Contains(err.Error(), "another key schema") {
+		t.Errorf("a table with other keys was accepted: %v", err)
 	}
 }

@@ -2,6 +2,7 @@ package dynamodb
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -22,7 +23,15 @@ type TableAPI interface {
 // changed together.
 func CreateTables(ctx context.Context, client TableAPI, names Tables) error {
 	for _, in := range []*ddb.CreateTableInput{alertsTable(names.Alerts), stateTable(names.State)} {
-		if _, err := client.CreateTable(ctx, in); err != nil {
+		_, err := client.CreateTable(ctx, in)
+		var inUse *types.ResourceInUseException
+		if errors.As(err, &inUse) {
+			// The table exists: a deployment run again, or a retried call
+			// whose first attempt landed. It must have the key schema
+			// the store needs.
+			err = sameKeys(ctx, client, in)
+		}
+		if err != nil {
 			return fmt.Errorf("store: create table %s: %w", *in.TableName, err)
 		}
 	}
@@ -77,4 +86,22 @@ func keySchema(hash, rng string) []types.KeySchemaElement {
 		ks = append(ks, types.KeySchemaElement{AttributeName: aws.String(rng), KeyType: types.KeyTypeRange})
 	}
 	return ks
+}
+
+// sameKeys checks that an existing table has the key schema in wants.
+func sameKeys(ctx context.Context, client TableAPI, want *ddb.CreateTableInput) error {
+	out, err := client.DescribeTable(ctx, &ddb.DescribeTableInput{TableName: want.TableName})
+	if err != nil {
+		return err
+	}
+	got := out.Table.KeySchema
+	if len(got) != len(want.KeySchema) {
+		return fmt.Errorf("the table exists with another key schema")
+	}
+	for i := range got {
+		if aws.ToString(got[i].AttributeName) != aws.ToString(want.KeySchema[i].AttributeName) || got[i].KeyType != want.KeySchema[i].KeyType {
+			return fmt.Errorf("the table exists with another key schema")
+		}
+	}
+	return nil
 }
