@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -139,7 +140,7 @@ func Open(ctx context.Context, home string, opts Options) (*Server, error) {
 		isolate[p] = true
 	}
 	plugins := pluginhost.New(pluginhost.Options{
-		Dirs:    append(append([]string{filepath.Join(home, "plugins")}, cfg.PluginDirs...), opts.PluginDirs...),
+		Dirs:    uniqueDirs(append(append([]string{filepath.Join(home, "plugins")}, cfg.PluginDirs...), opts.PluginDirs...)),
 		Isolate: isolate, Logger: log,
 	})
 	env := Env{Home: home, Config: cfg, Conf: conf, Store: st, Secrets: sec, Plugins: plugins, Log: log}
@@ -308,4 +309,16 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	writeJSON(w, map[string]any{"status": "ok", "journal": map[string]int64{"entries": entries, "records": records}, "plugins": plugins})
+}
+
+// uniqueDirs drops repeated directories, keeping the first: a directory
+// named in sa.yaml and on the command line is searched once.
+func uniqueDirs(dirs []string) []string {
+	var out []string
+	for _, d := range dirs {
+		if !slices.Contains(out, filepath.Clean(d)) {
+			out = append(out, filepath.Clean(d))
+		}
+	}
+	return out
 }
