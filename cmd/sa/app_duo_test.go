@@ -144,4 +144,27 @@ func TestAppDuo(t *testing.T) {
 	secrettest.AssertNoLeak(t, []string{skey}, out)
 	cfg, _ := os.ReadFile(filepath.Join(home, "sa.yaml"))
 	secrettest.AssertNoLeak(t, []string{skey, "DIWJ8X6AEYOR5OMC6TQ1"}, string(cfg))
+
+	// update-auth replaces the secret key and keeps the rest; a value that
+	// breaks the schema's pattern is refused without being quoted.
+	const newKey = "Qq9Qw8Er7Ty6Ui5Op4As3Df2Gh1Jk0LmNbVcXzBb"
+	os.WriteFile(values, []byte(`{"secret_key": "`+newKey+`"}`), 0o600)
+	if out, err := sa("app", "update-auth", "--cluster", "prod", "--name", "duo_prod_collector", "--from-file", values); err != nil ||
+		!strings.Contains(out, "Updated the auth of app duo_prod_collector") {
+		t.Fatalf("update-auth: %v\n%s", err, out)
+	}
+	os.WriteFile(values, []byte(`{"secret_key": "short-and-wrong"}`), 0o600)
+	_, err = sa("app", "update-auth", "--cluster", "prod", "--name", "duo_prod_collector", "--from-file", values)
+	if err == nil || !strings.Contains(err.Error(), "secret_key") {
+		t.Errorf("a bad secret key was accepted: %v", err)
+	} else {
+		secrettest.AssertNoLeak(t, []string{"short-and-wrong"}, err.Error())
+	}
+	out, err = sa("app", "run", "duo_prod_collector")
+	if err != nil || !strings.Contains(out, "1 poll(s)") {
+		t.Errorf("run after update-auth: %v\n%s", err, out)
+	}
+	if out, _ := sa("app", "list"); !strings.Contains(out, "Cluster: prod") || strings.Contains(out, newKey) {
+		t.Errorf("list:\n%s", out)
+	}
 }
