@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -24,6 +25,7 @@ import (
 	"github.com/streamalert-go/sa/host/pluginhost"
 	"github.com/streamalert-go/sa/host/runtime/embedded"
 	"github.com/streamalert-go/sa/host/secrets"
+	"github.com/streamalert-go/sa/internal/atomicfile"
 	saplugin "github.com/streamalert-go/sa/sdk/plugin"
 	"github.com/streamalert-go/sa/sdk/schema"
 )
@@ -454,27 +456,13 @@ func appNode(a embedded.App) (*yaml.Node, error) {
 	return &m, nil
 }
 
+// writeFileAtomic replaces a config file, keeping its permissions.
 func writeFileAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".sa-edit-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
+	perm := fs.FileMode(0o600)
 	if st, err := os.Stat(path); err == nil {
-		os.Chmod(tmp.Name(), st.Mode().Perm())
+		perm = st.Mode().Perm()
 	}
-	return os.Rename(tmp.Name(), path)
+	return atomicfile.Write(path, data, perm)
 }
 
 func newAppListCmd(g *globals) *cobra.Command {

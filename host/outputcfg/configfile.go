@@ -2,6 +2,7 @@ package outputcfg
 
 import (
 	"fmt"
+	"github.com/streamalert-go/sa/internal/atomicfile"
 	"os"
 	"reflect"
 
@@ -33,7 +34,7 @@ func readConfigFile(path string) (*configFile, error) {
 // write replaces sa.yaml with data. The file is 0600 whatever it was: it
 // names every destination the team alerts, and a mistyped credential may
 // end up in it.
-func (c *configFile) write(data []byte) error { return writeAtomic(c.path, data, 0o600) }
+func (c *configFile) write(data []byte) error { return atomicfile.Write(c.path, data, 0o600) }
 
 // restore puts back sa.yaml as it was read.
 func (c *configFile) restore() error { return c.write(c.orig) }

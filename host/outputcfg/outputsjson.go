@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/streamalert-go/sa/internal/atomicfile"
 	"io"
 	"io/fs"
 	"os"
@@ -240,7 +241,7 @@ func (f *outputsFile) write() error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", f.path, err)
 	}
-	return writeAtomic(f.path, data, f.perm)
+	return atomicfile.Write(f.path, data, f.perm)
 }
 
 // writeIfChanged writes the file unless the edit left it as it was.
@@ -252,7 +253,7 @@ func (f *outputsFile) writeIfChanged() error {
 	if f.exists && bytes.Equal(data, f.orig) {
 		return nil
 	}
-	return writeAtomic(f.path, data, f.perm)
+	return atomicfile.Write(f.path, data, f.perm)
 }
 
 // restore puts back the file as it was read.
@@ -263,5 +264,5 @@ func (f *outputsFile) restore() error {
 		}
 		return nil
 	}
-	return writeAtomic(f.path, f.orig, f.perm)
+	return atomicfile.Write(f.path, f.orig, f.perm)
 }

@@ -5,7 +5,7 @@
 // archive, so the host can check an installed plugin against the lock at
 // every start without importing the installer.
 //
-// The package depends on nothing else in sa: the plugin host and the
+// The package depends only on internal/atomicfile: the plugin host and the
 // installer both import it.
 package lockfile
 
@@ -14,9 +14,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/streamalert-go/sa/internal/atomicfile"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"regexp"
 	"runtime"
 	"sort"
@@ -282,46 +282,11 @@ func (f *File) Write(path string) error {
 	return WriteAtomic(path, data, 0o644)
 }
 
-// WriteAtomic writes data to a temporary file beside path, syncs it, and
-// renames it over path, then syncs the directory so the rename survives
-// a crash.
+// WriteAtomic replaces path with data so that a crash leaves the old
+// file or the new one (atomicfile.Write).
 func WriteAtomic(path string, data []byte, mode fs.FileMode) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(mode); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return err
-	}
-	return SyncDir(dir)
+	return atomicfile.Write(path, data, mode)
 }
 
-// SyncDir makes a rename or removal in dir durable.
-func SyncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil && !errors.Is(err, os.ErrInvalid) {
-		return err
-	}
-	return nil
-}
+// SyncDir makes a rename in dir durable (atomicfile.SyncDir).
+func SyncDir(dir string) error { return atomicfile.SyncDir(dir) }

@@ -5,9 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/streamalert-go/sa/internal/atomicfile"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"sort"
 	"sync"
 	"syscall"
@@ -101,32 +101,7 @@ func (f *File) Update(_ context.Context, change func(map[string]State) error) er
 	if err != nil {
 		return fmt.Errorf("staging: %w", err)
 	}
-	return writeAtomic(f.Path, append(data, '\n'))
-}
-
-// writeAtomic writes data to a temporary file beside path, syncs it and
-// renames it over path, so a crash leaves the old file or the new one.
-func writeAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".staging-*")
-	if err != nil {
-		return fmt.Errorf("staging: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("staging: %w", err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("staging: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("staging: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("staging: %w", err)
-	}
-	return nil
+	return atomicfile.Write(f.Path, append(data, '\n'), 0o600)
 }
 
 var _ Store = (*File)(nil)

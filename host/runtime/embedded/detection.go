@@ -22,6 +22,7 @@ import (
 	"github.com/streamalert-go/sa/host/rules"
 	"github.com/streamalert-go/sa/host/rules/staging"
 	"github.com/streamalert-go/sa/host/threatintel"
+	"github.com/streamalert-go/sa/internal/atomicfile"
 )
 
 // Detection is the part of sa.yaml around the rules: the local IOC
@@ -590,18 +591,5 @@ func compactIOCFile(path string, now time.Time) error {
 	if (lines-kept)*2 < lines {
 		return nil
 	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, out, 0o600); err != nil {
-		return err
-	}
-	f, err := os.Open(tmp)
-	if err != nil {
-		return err
-	}
-	err = f.Sync()
-	f.Close()
-	if err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
+	return atomicfile.Write(path, out, 0o600)
 }

@@ -1,6 +1,9 @@
-package outputcfg
+// Package atomicfile replaces files so that a crash leaves the old content
+// or the new, never a mix.
+package atomicfile
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -8,12 +11,10 @@ import (
 	"runtime"
 )
 
-// writeAtomic replaces path with data so that a crash leaves the old file
-// or the new one, never a mix: a temporary file beside it, fsynced, renamed
-// over it, and the directory fsynced so the rename itself survives a power
-// loss. The runtime may read sa.yaml at any moment; it must never see half
-// of one.
-func writeAtomic(path string, data []byte, perm fs.FileMode) error {
+// Write replaces path with data: a temporary file beside it with perm,
+// fsynced, renamed over path, and the directory fsynced so the rename
+// itself survives a power loss. Readers see the old file or the new one.
+func Write(path string, data []byte, perm fs.FileMode) error {
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
@@ -37,12 +38,12 @@ func writeAtomic(path string, data []byte, perm fs.FileMode) error {
 		os.Remove(tmp)
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	return syncDir(dir)
+	return SyncDir(dir)
 }
 
-// syncDir makes a rename in dir durable. Windows cannot fsync a directory
-// and needs not.
-func syncDir(dir string) error {
+// SyncDir makes a rename or link in dir durable. Windows cannot fsync a
+// directory and needs not.
+func SyncDir(dir string) error {
 	if runtime.GOOS == "windows" {
 		return nil
 	}
@@ -51,7 +52,7 @@ func syncDir(dir string) error {
 		return err
 	}
 	defer d.Close()
-	if err := d.Sync(); err != nil {
+	if err := d.Sync(); err != nil && !errors.Is(err, os.ErrInvalid) {
 		return fmt.Errorf("sync directory %s: %w", dir, err)
 	}
 	return nil
