@@ -57,28 +57,11 @@ type appEnv struct {
 }
 
 func (g *globals) appEnv(cmd *cobra.Command) (*appEnv, error) {
-	cfg, err := embedded.LoadConfig(g.home)
+	h, err := g.openHome(cmd)
 	if err != nil {
 		return nil, err
 	}
-	key, err := secrets.LoadKey(cfg.SecretKey)
-	if err != nil {
-		return nil, err
-	}
-	store, err := secrets.New(cfg.Secrets, key)
-	if err != nil {
-		return nil, err
-	}
-	var dirs []string
-	for _, d := range append(g.dirs(), cfg.PluginDirs...) {
-		if !slices.Contains(dirs, d) {
-			dirs = append(dirs, d)
-		}
-	}
-	return &appEnv{
-		cfg: cfg, path: filepath.Join(g.home, embedded.ConfigFile), secrets: store,
-		plugins: pluginhost.New(pluginhost.Options{Dirs: dirs, Logger: quietLogger(cmd)}),
-	}, nil
+	return &appEnv{cfg: h.cfg, path: filepath.Join(g.home, embedded.ConfigFile), secrets: h.store, plugins: h.plugins}, nil
 }
 
 // pluginFor finds the app plugin serving appType: the one whose type

@@ -52,6 +52,29 @@ func (e *outputEnv) close() { e.plugins.Close() }
 // outputEnv opens the home's config, secret store and plugins. Plugin
 // directories are the command line's and sa.yaml's, as sa serve uses.
 func (g *globals) outputEnv(cmd *cobra.Command) (*outputEnv, error) {
+	h, err := g.openHome(cmd)
+	if err != nil {
+		return nil, err
+	}
+	env := &outputEnv{
+		plugins: h.plugins, secrets: h.cfg.Secrets,
+		config: filepath.Join(g.home, embedded.ConfigFile), outputs: filepath.Join(h.cfg.Conf, "outputs.json"),
+	}
+	env.mgr = outputcfg.New(outputcfg.Options{ConfigFile: env.config, OutputsFile: env.outputs, Secrets: h.store, Plugins: h.plugins})
+	return env, nil
+}
+
+// home is what the commands that configure instances open: sa.yaml, the
+// secret store, and the plugins.
+type home struct {
+	cfg     *embedded.Config
+	store   secrets.Store
+	plugins *pluginhost.Host
+}
+
+// openHome opens the home's config, secret store and plugins. Plugin
+// directories are the command line's and sa.yaml's, as sa serve uses.
+func (g *globals) openHome(cmd *cobra.Command) (*home, error) {
 	cfg, err := embedded.LoadConfig(g.home)
 	if err != nil {
 		return nil, err
@@ -70,13 +93,7 @@ func (g *globals) outputEnv(cmd *cobra.Command) (*outputEnv, error) {
 			dirs = append(dirs, d)
 		}
 	}
-	host := pluginhost.New(pluginhost.Options{Dirs: dirs, Logger: quietLogger(cmd)})
-	env := &outputEnv{
-		plugins: host, secrets: cfg.Secrets,
-		config: filepath.Join(g.home, embedded.ConfigFile), outputs: filepath.Join(cfg.Conf, "outputs.json"),
-	}
-	env.mgr = outputcfg.New(outputcfg.Options{ConfigFile: env.config, OutputsFile: env.outputs, Secrets: store, Plugins: host})
-	return env, nil
+	return &home{cfg: cfg, store: store, plugins: pluginhost.New(pluginhost.Options{Dirs: dirs, Logger: quietLogger(cmd)})}, nil
 }
 
 // quietLogger keeps the plugin host's routine lines ("plugin started") out
