@@ -2,6 +2,7 @@ package rules
 
 import (
 	"encoding/json"
+	"github.com/streamalert-go/sa/host/alert"
 	"time"
 )
 
@@ -47,4 +48,17 @@ func publishersFor(p Publishers, outputs []string) map[string][]string {
 		}
 	}
 	return out
+}
+
+// AlertParams is the alert the match becomes: the rule's description,
+// severity and tags, the record and where it came from, the outputs,
+// publishers and merge settings. The caller sets ID and Created, and a
+// Record when the match carries none.
+func (m Match) AlertParams() alert.Params {
+	return alert.Params{
+		RuleName: m.Rule.Name, RuleDescription: m.Rule.Description, Severity: m.Rule.Severity, Tags: m.Rule.Tags,
+		Record: m.Record, Context: m.Context, Outputs: m.Outputs, Publishers: m.Publishers,
+		Cluster: m.Cluster, LogSource: m.LogType, LogType: m.Parser, SourceService: m.Service, SourceEntity: m.Source,
+		Staged: m.Staged, MergeByKeys: m.MergeByKeys, MergeWindow: m.MergeWindow,
+	}
 }

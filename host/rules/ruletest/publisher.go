@@ -168,11 +168,4 @@ func (t publisherTest) holds(got any) bool {
 }
 
 // alertOf builds the alert a match becomes, as the runtime does.
-func alertOf(m rules.Match) (*alert.Alert, error) {
-	return alert.New(alert.Params{
-		RuleName: m.Rule.Name, RuleDescription: m.Rule.Description, Severity: m.Rule.Severity, Tags: m.Rule.Tags,
-		Record: m.Record, Context: m.Context, Outputs: m.Outputs, Publishers: m.Publishers,
-		Cluster: m.Cluster, LogSource: m.LogType, LogType: m.Parser, SourceService: m.Service, SourceEntity: m.Source,
-		Staged: m.Staged, MergeByKeys: m.MergeByKeys, MergeWindow: m.MergeWindow,
-	})
-}
+func alertOf(m rules.Match) (*alert.Alert, error) { return alert.New(m.AlertParams()) }

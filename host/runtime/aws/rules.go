@@ -102,30 +102,12 @@ func (h *RulesHandler) alertsFor(ctx context.Context, msgID string, i int, m *Me
 	}
 	out := make([]*alert.Alert, 0, len(matches))
 	for _, mt := range matches {
-		record := mt.Record
-		if len(record) == 0 {
-			record = m.Record
+		p := mt.AlertParams()
+		p.ID, p.Created = alert.DerivedID(received, key+"/"+mt.Rule.Name), received
+		if len(p.Record) == 0 {
+			p.Record = m.Record
 		}
-		a, err := alert.New(alert.Params{
-			ID:              alert.DerivedID(received, key+"/"+mt.Rule.Name),
-			Created:         received,
-			RuleName:        mt.Rule.Name,
-			RuleDescription: mt.Rule.Description,
-			Severity:        mt.Rule.Severity,
-			Tags:            mt.Rule.Tags,
-			Record:          record,
-			Context:         mt.Context,
-			Outputs:         mt.Outputs,
-			Publishers:      mt.Publishers,
-			Cluster:         m.Cluster,
-			LogSource:       m.LogType,
-			LogType:         m.Parser,
-			SourceService:   m.Service,
-			SourceEntity:    m.Resource,
-			Staged:          mt.Staged,
-			MergeByKeys:     mt.MergeByKeys,
-			MergeWindow:     mt.MergeWindow,
-		})
+		a, err := alert.New(p)
 		if err != nil {
 			return nil, fmt.Errorf("rule %s: alert: %w", mt.Rule.Name, err)
 		}
