@@ -89,8 +89,7 @@ func (p *Prompter) Reask(ctx context.Context, q Question, problem string) (Answe
 
 func (p *Prompter) ask(ctx context.Context, q Question) (Answer, error) {
 	for {
-		fmt.Fprint(p.out, p.promptLine(q))
-		v, err := p.read(ctx, q.Prop.Secret)
+		v, err := p.read(ctx, p.promptLine(q), q.Prop.Secret)
 		if err != nil {
 			return Answer{}, fmt.Errorf("%s: %w", q.Prop.Name, err)
 		}
@@ -104,8 +103,7 @@ func (p *Prompter) ask(ctx context.Context, q Question) (Answer, error) {
 
 // Confirm asks a yes/no question; only an explicit yes is yes.
 func (p *Prompter) Confirm(ctx context.Context, question string) (bool, error) {
-	fmt.Fprintf(p.out, "%s [y/N] ", question)
-	v, err := p.read(ctx, false)
+	v, err := p.read(ctx, question+" [y/N] ", false)
 	if errors.Is(err, io.EOF) {
 		fmt.Fprintln(p.out)
 		return false, nil
@@ -212,36 +210,47 @@ func CheckValue(pr schema.Property, v string) string {
 	return ""
 }
 
-// read reads one answer, hidden for secrets on a terminal. It returns when
-// ctx ends even while the read is blocked, putting the terminal back in its
-// normal mode first, so an interrupt never leaves echo off.
-func (p *Prompter) read(ctx context.Context, secret bool) (string, error) {
+// read prints prompt and reads one answer, hidden for secrets on a
+// terminal: echo is off before the prompt shows, so nothing typed ahead is
+// echoed. It returns when ctx ends even while the read is blocked, and
+// always puts the terminal back in its normal mode, so an interrupt never
+// leaves echo off.
+func (p *Prompter) read(ctx context.Context, prompt string, secret bool) (string, error) {
 	type result struct {
 		s   string
 		err error
 	}
 	done := make(chan result, 1)
 	hidden := secret && p.fd >= 0
-	restore := func() {}
+	// password: echo could not be turned off ahead of the prompt here;
+	// term.ReadPassword turns it off as it reads.
+	password := false
 	if hidden {
 		st, err := term.GetState(p.fd)
 		if err != nil {
 			return "", err
 		}
-		restore = func() { term.Restore(p.fd, st) }
-		go func() {
+		defer term.Restore(p.fd, st)
+		switch err := echoOff(p.fd); {
+		case errors.Is(err, errors.ErrUnsupported):
+			password = true
+		case err != nil:
+			return "", err
+		}
+	}
+	fmt.Fprint(p.out, prompt)
+	go func() {
+		if password {
 			b, err := term.ReadPassword(p.fd)
 			done <- result{string(b), err}
-		}()
-	} else {
-		go func() {
-			s, err := p.lines.ReadString('\n')
-			if err == io.EOF && s != "" {
-				err = nil
-			}
-			done <- result{strings.TrimRight(s, "\r\n"), err}
-		}()
-	}
+			return
+		}
+		s, err := p.lines.ReadString('\n')
+		if err == io.EOF && s != "" {
+			err = nil
+		}
+		done <- result{strings.TrimRight(s, "\r\n"), err}
+	}()
 	select {
 	case r := <-done:
 		if p.fd < 0 || hidden {
@@ -254,7 +263,6 @@ func (p *Prompter) read(ctx context.Context, secret bool) (string, error) {
 		}
 		return r.s, r.err
 	case <-ctx.Done():
-		restore()
 		fmt.Fprintln(p.out)
 		return "", ctx.Err()
 	}
