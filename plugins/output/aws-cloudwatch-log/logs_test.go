@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/streamalert-go/sa/plugins/output/internal/awsout"
-	"github.com/streamalert-go/sa/plugins/output/internal/awsout/awsfake"
-	"github.com/streamalert-go/sa/plugins/output/internal/httpouttest"
+	"github.com/streamalert-go/sa/internal/awsfake"
+	"github.com/streamalert-go/sa/internal/httpouttest"
 	saplugin "github.com/streamalert-go/sa/sdk/plugin"
 )
 

@@ -12,8 +12,8 @@ import (
 	"testing"
 
 	"github.com/streamalert-go/sa/plugins/output/internal/awsout"
-	"github.com/streamalert-go/sa/plugins/output/internal/awsout/awsfake"
-	"github.com/streamalert-go/sa/plugins/output/internal/httpouttest"
+	"github.com/streamalert-go/sa/internal/awsfake"
+	"github.com/streamalert-go/sa/internal/httpouttest"
 	saplugin "github.com/streamalert-go/sa/sdk/plugin"
 )
 

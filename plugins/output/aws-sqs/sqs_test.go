@@ -10,8 +10,8 @@ import (
 
 	"github.com/streamalert-go/sa/host/secrets/secrettest"
 	"github.com/streamalert-go/sa/plugins/output/internal/awsout"
-	"github.com/streamalert-go/sa/plugins/output/internal/awsout/awsfake"
-	"github.com/streamalert-go/sa/plugins/output/internal/httpouttest"
+	"github.com/streamalert-go/sa/internal/awsfake"
+	"github.com/streamalert-go/sa/internal/httpouttest"
 	saplugin "github.com/streamalert-go/sa/sdk/plugin"
 	"github.com/streamalert-go/sa/sdk/schema"
 )

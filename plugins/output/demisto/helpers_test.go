@@ -8,7 +8,7 @@ import (
 
 	"github.com/streamalert-go/sa/host/secrets/secrettest"
 	"github.com/streamalert-go/sa/plugins/output/internal/httpout"
-	"github.com/streamalert-go/sa/plugins/output/internal/httpouttest"
+	"github.com/streamalert-go/sa/internal/httpouttest"
 )
 
 // Values used across the tests.

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/streamalert-go/sa/plugins/output/internal/httpouttest"
+	"github.com/streamalert-go/sa/internal/httpouttest"
 )
 
 // Values used across the tests. tokenPath is the secret part of the URL.

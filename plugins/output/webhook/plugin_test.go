@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/streamalert-go/sa/host/secrets/secrettest"
-	"github.com/streamalert-go/sa/plugins/output/internal/httpouttest"
+	"github.com/streamalert-go/sa/internal/httpouttest"
 	"github.com/streamalert-go/sa/plugins/output/webhook/signature"
 	pluginv1 "github.com/streamalert-go/sa/sdk/gen/sa/plugin/v1"
 )

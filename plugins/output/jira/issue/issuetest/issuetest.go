@@ -16,7 +16,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/streamalert-go/sa/plugins/output/internal/httpouttest"
+	"github.com/streamalert-go/sa/internal/httpouttest"
 )
 
 // Issue is an issue the stand-in holds.

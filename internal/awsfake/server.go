@@ -1,13 +1,14 @@
-// Package awsfake is the test kit of sa's AWS output plugins: one TLS
-// server standing in for SQS, Firehose, CloudWatch Logs, SNS, STS, Lambda
-// and SES v2, speaking each service's wire protocol as aws-sdk-go-v2 sends
-// it (AWS JSON 1.0 and 1.1 with X-Amz-Target, the query protocol with XML
-// answers, REST-JSON). It verifies the SigV4 signature of every request by
-// recomputing it with the credentials it knows, checks the operation and
-// decodes the body, and answers with the services' documented success and
-// error shapes. Tests add resources (queues, topics, functions, ...),
-// inject throttling, server errors and access denials, and read back the
-// calls the server accepted.
+// Package awsfake is the test kit of sa's AWS code, the output plugins and
+// the AWS runtime: one TLS server standing in for SQS, Firehose,
+// CloudWatch Logs, SNS, STS, Lambda and SES v2, speaking each service's
+// wire protocol as aws-sdk-go-v2 sends it (AWS JSON 1.0 and 1.1 with
+// X-Amz-Target, the query protocol with XML answers, REST-JSON). It
+// verifies the SigV4 signature of every request by recomputing it with the
+// credentials it knows, checks the operation and decodes the body, and
+// answers with the services' documented success and error shapes. Tests
+// add resources (queues, topics, functions, ...), inject throttling,
+// server errors and access denials, and read back the calls the server
+// accepted.
 package awsfake
 
 import (
