@@ -3,10 +3,13 @@ package rules
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/streamalert-go/sa/host/alert"
 )
 
 // ErrorSink receives rule errors: a rule that failed on a record (a
@@ -36,6 +39,40 @@ type RuleError struct {
 	Count uint64
 	// Record is the record of this error, for reproducing it.
 	Record json.RawMessage
+}
+
+// ErrorAlertRule is the rule name of the alerts sa raises for rule errors.
+const ErrorAlertRule = "sa_rule_error"
+
+// Alert is the "rule error" alert of a report, raised at now and sent to
+// outputs. Its id derives from the rule, stage, message and hour, so the
+// reports of one failure within an hour, from any process, make one
+// alert.
+func (e RuleError) Alert(now time.Time, outputs []string) (*alert.Alert, error) {
+	msg := ""
+	if e.Err != nil {
+		msg = e.Err.Error()
+	}
+	rec, err := json.Marshal(map[string]any{
+		"rule": e.Rule, "file": e.File, "line": e.Line, "log_type": e.LogType, "stage": e.Stage,
+		"error": msg, "cost_exceeded": e.CostExceeded, "count": e.Count, "record": e.Record,
+	})
+	if err != nil {
+		return nil, err
+	}
+	hour := now.UTC().Truncate(time.Hour)
+	return alert.New(alert.Params{
+		ID:              alert.DerivedID(hour, "rule-error/"+e.Rule+"/"+e.Stage+"/"+msg),
+		Created:         now,
+		RuleName:        ErrorAlertRule,
+		RuleDescription: fmt.Sprintf("Rule %s failed on %d record(s) at %s: %s", e.Rule, e.Count, e.Stage, msg),
+		Severity:        "medium",
+		Record:          rec,
+		Outputs:         outputs,
+		LogSource:       e.LogType,
+		SourceService:   "sa",
+		SourceEntity:    "rules",
+	})
 }
 
 // RuleStats are one rule's counters since the engine was built.

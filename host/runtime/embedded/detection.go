@@ -76,7 +76,7 @@ type RuleErrorsConfig struct {
 
 // Names of the alerts sa raises itself.
 const (
-	RuleErrorAlert     = "sa_rule_error"
+	RuleErrorAlert     = rules.ErrorAlertRule
 	StagingDigestAlert = "sa_staging_digest"
 )
 
@@ -276,7 +276,7 @@ func (d *detection) loops(added func()) []func(context.Context) {
 // stage and message per hour, as repeated reports share an id.
 func (d *detection) ruleErrorLoop(ctx context.Context, added func()) {
 	raise := func(ctx context.Context, e rules.RuleError) {
-		a, err := ruleErrorAlert(e, time.Now(), d.env.Config.Detection.RuleErrors.Outputs)
+		a, err := e.Alert(time.Now(), d.env.Config.Detection.RuleErrors.Outputs)
 		if err == nil {
 			err = d.env.Store.Insert(ctx, a)
 		}
@@ -304,33 +304,6 @@ func (d *detection) ruleErrorLoop(ctx context.Context, added func()) {
 			raise(ctx, e)
 		}
 	}
-}
-
-func ruleErrorAlert(e rules.RuleError, now time.Time, outputs []string) (*alert.Alert, error) {
-	msg := ""
-	if e.Err != nil {
-		msg = e.Err.Error()
-	}
-	rec, err := json.Marshal(map[string]any{
-		"rule": e.Rule, "file": e.File, "line": e.Line, "log_type": e.LogType, "stage": e.Stage,
-		"error": msg, "cost_exceeded": e.CostExceeded, "count": e.Count, "record": e.Record,
-	})
-	if err != nil {
-		return nil, err
-	}
-	hour := now.UTC().Truncate(time.Hour)
-	return alert.New(alert.Params{
-		ID:              alert.DerivedID(hour, "rule-error/"+e.Rule+"/"+e.Stage+"/"+msg),
-		Created:         now,
-		RuleName:        RuleErrorAlert,
-		RuleDescription: fmt.Sprintf("Rule %s failed on %d record(s) at %s: %s", e.Rule, e.Count, e.Stage, msg),
-		Severity:        "medium",
-		Record:          rec,
-		Outputs:         outputs,
-		LogSource:       e.LogType,
-		SourceService:   "sa",
-		SourceEntity:    "rules",
-	})
 }
 
 // stagingLoop saves staged alert counts, adopts changes made with sa

@@ -76,9 +76,11 @@ func logLoop(env Env, name string, err error) {
 }
 
 // LoadRules compiles the rules and matchers sa.yaml names against conf's
-// schemas, as sa serve does, for commands that inspect them.
-func LoadRules(cfg *Config, conf *config.Config, log *slog.Logger) (*rules.Engine, error) {
-	return loadRules(Env{Config: cfg, Conf: conf, Log: log}, publish.New(publish.Options{Logger: log}))
+// schemas, as sa serve does, for commands that inspect them and for the
+// AWS runtime's rules function, whose more options supply its lookup
+// tables, IOC store, staging and error sink.
+func LoadRules(cfg *Config, conf *config.Config, log *slog.Logger, more ...func(*rules.Options)) (*rules.Engine, error) {
+	return loadRules(Env{Config: cfg, Conf: conf, Log: log}, publish.New(publish.Options{Logger: log}), more...)
 }
 
 // loadRules reads every rule and matcher file and compiles them against
