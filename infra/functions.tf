@@ -67,21 +67,24 @@ module "rules" {
   environment = merge(local.common_env, { SA_IOC_TABLE = module.tables.ioc_name })
   sqs_sources = { (local.names.classified) = module.classified_queue.arn }
 
-  statements = [
-    local.data_key_statement,
-    local.alerts_statement,
-    local.state_statement,
-    {
-      sid       = "ConsumeClassified"
-      actions   = ["sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"]
-      resources = [module.classified_queue.arn]
-    },
-    {
-      sid       = "ReadIOCs"
-      actions   = ["dynamodb:BatchGetItem", "dynamodb:GetItem"]
-      resources = [module.tables.ioc_arn]
-    },
-  ]
+  statements = concat(
+    [
+      local.data_key_statement,
+      local.alerts_statement,
+      local.state_statement,
+      {
+        sid       = "ConsumeClassified"
+        actions   = ["sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"]
+        resources = [module.classified_queue.arn]
+      },
+      {
+        sid       = "ReadIOCs"
+        actions   = ["dynamodb:BatchGetItem", "dynamodb:GetItem"]
+        resources = [module.tables.ioc_arn]
+      },
+    ],
+    local.lookup_statements,
+  )
 }
 
 module "merger" {

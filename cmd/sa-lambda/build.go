@@ -111,29 +111,59 @@ func alertStore(e env) (*dynamodb.Store, error) {
 	return dynamodb.New(ddb.NewFromConfig(e.aws), dynamodb.Options{Tables: dynamodb.Tables{Alerts: v[0], State: v[1]}})
 }
 
-func rulesFunction(_ context.Context, e env) (any, error) {
+func rulesFunction(ctx context.Context, e env) (any, error) {
 	st, err := alertStore(e)
 	if err != nil {
 		return nil, err
 	}
-	engine, err := e.dep.Rules(e.log)
+	det, err := e.dep.Detection(ctx, rt.DetectionOptions{
+		AWS: e.aws, IOCTable: e.get("SA_IOC_TABLE"), Staging: st.Staging(), Log: e.log,
+	})
 	if err != nil {
 		return nil, err
 	}
-	h, err := rt.NewRules(engine, st, e.log)
+	engine, err := e.dep.Rules(e.log, det.Options)
+	if err != nil {
+		return nil, err
+	}
+	if err := det.Sync(ctx, engine); err != nil {
+		// Alerting goes on: a new rule not staged alerts as a promoted
+		// one would, which is better than no rule alerting at all.
+		e.log.Error("new rules not staged", "error", err.Error())
+	}
+	h, err := rt.NewRules(rt.RulesOptions{Rules: engine, Store: st, Detection: det, Log: e.log})
 	if err != nil {
 		return nil, err
 	}
 	return h.Handle, nil
 }
 
-func merger(_ context.Context, e env) (any, error) {
+func merger(ctx context.Context, e env) (any, error) {
 	st, err := alertStore(e)
 	if err != nil {
 		return nil, err
 	}
 	h := rt.NewMerger(st, e.log)
-	return func(ctx context.Context, _ json.RawMessage) (any, error) { return h.Handle(ctx) }, nil
+	if !e.dep.StagingOn() {
+		return func(ctx context.Context, _ json.RawMessage) (any, error) { return h.Handle(ctx) }, nil
+	}
+	// The merger runs every minute, one at a time: it also promotes the
+	// staged rules whose period is over.
+	m, err := e.dep.StagingManager(ctx, st.Staging(), e.log)
+	if err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context, _ json.RawMessage) (any, error) {
+		out, err := h.Handle(ctx)
+		promoted, perr := m.Promote(ctx)
+		for _, r := range promoted {
+			e.log.Info("staged rule promoted", "rule", r)
+		}
+		if perr != nil {
+			e.log.Warn("staged rules not promoted; tried again next minute", "error", perr.Error())
+		}
+		return out, err
+	}, nil
 }
 
 func processor(_ context.Context, e env) (any, error) {

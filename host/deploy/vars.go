@@ -32,6 +32,7 @@ type Vars struct {
 	Rules           FunctionVar           `json:"rules"`
 	Merger          FunctionVar           `json:"merger"`
 	Processor       FunctionVar           `json:"processor"`
+	LookupTables    *LookupVar            `json:"lookup_tables,omitempty"`
 }
 
 // ClusterVar is one cluster's data_sources, by service.
@@ -110,6 +111,7 @@ func NewVars(cfg *embedded.Config, conf *config.Config, opts VarsOptions) (*Vars
 	}
 	errs = append(errs, v.addApps(cfg.Apps)...)
 	errs = append(errs, v.addLambda(conf.Lambda)...)
+	v.addLookupTables(conf.LookupTables)
 	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("deploy: %w", err)
 	}

@@ -55,7 +55,7 @@ func (d *Deployment) Plugins(log *slog.Logger) *pluginhost.Host {
 }
 
 // Rules compiles the package's rules and matchers against its schemas, as
-// sa serve does.
-func (d *Deployment) Rules(log *slog.Logger) (*rules.Engine, error) {
-	return embedded.LoadRules(d.Config, d.Conf, log)
+// sa serve does; more completes the engine's options (Detection.Options).
+func (d *Deployment) Rules(log *slog.Logger, more ...func(*rules.Options)) (*rules.Engine, error) {
+	return embedded.LoadRules(d.Config, d.Conf, log, more...)
 }

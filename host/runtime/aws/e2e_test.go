@@ -59,7 +59,7 @@ func TestEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rules, err := NewRules(engine, st, quiet)
+	rules, err := NewRules(RulesOptions{Rules: engine, Store: st, Log: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -126,6 +126,13 @@ var tableN atomic.Int64
 // store over fresh tables.
 func newStore(t *testing.T) *dynamodb.Store {
 	t.Helper()
+	s, _ := newStoreAt(t)
+	return s
+}
+
+// newStoreAt is newStore, and the emulator's endpoint for other tables.
+func newStoreAt(t *testing.T) (*dynamodb.Store, string) {
+	t.Helper()
 	endpoint, _ := awsemu.StartTxProxy(t, awsemu.Dynalite(t))
 	client := ddb.NewFromConfig(awsemu.Config(endpoint))
 	n := tableN.Add(1)
@@ -139,5 +146,5 @@ func newStore(t *testing.T) *dynamodb.Store {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return s
+	return s, endpoint
 }

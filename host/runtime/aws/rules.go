@@ -25,23 +25,35 @@ type AlertWriter interface {
 	Insert(ctx context.Context, alerts ...*alert.Alert) error
 }
 
+// RulesOptions build a RulesHandler; Rules and Store are required.
+type RulesOptions struct {
+	Rules Evaluator
+	Store AlertWriter
+	// Detection, when set, is the one whose Options built Rules: its
+	// rule error reports are raised and its staged alerts counted at the
+	// end of each invocation.
+	Detection *Detection
+	Log       *slog.Logger
+}
+
 // RulesHandler is the rules function: classified records from SQS in,
 // alerts into the alert store.
 type RulesHandler struct {
 	rules Evaluator
 	store AlertWriter
+	det   *Detection
 	log   *slog.Logger
 }
 
 // NewRules returns the rules function's handler.
-func NewRules(rules Evaluator, store AlertWriter, log *slog.Logger) (*RulesHandler, error) {
-	if rules == nil || store == nil {
+func NewRules(o RulesOptions) (*RulesHandler, error) {
+	if o.Rules == nil || o.Store == nil {
 		return nil, errors.New("rules: an evaluator and an alert store are required")
 	}
-	if log == nil {
-		log = slog.Default()
+	if o.Log == nil {
+		o.Log = slog.Default()
 	}
-	return &RulesHandler{rules: rules, store: store, log: log}, nil
+	return &RulesHandler{rules: o.Rules, store: o.Store, det: o.Detection, log: o.Log}, nil
 }
 
 // Handle evaluates every record of every message and stores the alerts,
@@ -56,6 +68,9 @@ func (h *RulesHandler) Handle(ctx context.Context, ev events.SQSEvent) (events.S
 			h.log.Warn("rules: message will be retried", "message", m.MessageId, "error", err.Error())
 			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: m.MessageId})
 		}
+	}
+	if h.det != nil {
+		h.det.finish(ctx, h.store)
 	}
 	return resp, nil
 }
@@ -78,6 +93,9 @@ func (h *RulesHandler) message(ctx context.Context, m events.SQSMessage) error {
 	}
 	if err := h.store.Insert(ctx, alerts...); err != nil {
 		return fmt.Errorf("store alerts: %w", err)
+	}
+	if h.det != nil {
+		h.det.stored(alerts)
 	}
 	return nil
 }

@@ -23,7 +23,7 @@ func TestRulesToDynamoDB(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := NewRules(engine, st, quiet)
+	h, err := NewRules(RulesOptions{Rules: engine, Store: st, Log: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}
