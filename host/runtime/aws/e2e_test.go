@@ -51,7 +51,9 @@ func TestEndToEnd(t *testing.T) {
 	q := newFakeSQS(t, "classified", "deadletter")
 
 	classifier := newClassifierHandler(t, dep, q)
-	out, err := classifier.Invoke(ctx, asRaw(t, kinesisEvent("sa_sample", sampleLines(t, dep)...)))
+	// The records go through a local Kinesis: put, read back from the
+	// shard, and handed over in the event shape Lambda delivers.
+	out, err := classifier.Invoke(ctx, asRaw(t, kinesisPut(t, ctx, "sa_sample", sampleLines(t, dep)...)))
 	if err != nil || len(out.(events.KinesisEventResponse).BatchItemFailures) > 0 {
 		t.Fatalf("classifier: %v %v", out, err)
 	}
