@@ -179,4 +179,3 @@ func createIOCTable(t *testing.T, ctx context.Context, client *ddb.Client, name 
 		}
 	}
 }
-
