@@ -7,6 +7,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
 )
 
 // keyPolicy is the one document that may use wildcards: a KMS key
@@ -190,4 +191,19 @@ func attrIs(b *hclsyntax.Block, name, want string) bool {
 	}
 	v, diags := a.Expr.Value(nil)
 	return !diags.HasErrors() && v.IsKnown() && v.GoString() != "" && strings.Trim(fmtValue(v), `"`) == want
+}
+func ctyString(s string) cty.Value { return cty.StringVal(s) }
+
+// fmtValue renders a literal value as HCL would show it.
+func fmtValue(v cty.Value) string {
+	switch v.Type() {
+	case cty.String:
+		return v.AsString()
+	case cty.Bool:
+		if v.True() {
+			return "true"
+		}
+		return "false"
+	}
+	return v.GoString()
 }
