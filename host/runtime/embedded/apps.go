@@ -100,9 +100,9 @@ func (s *scheduler) loop(ctx context.Context, a App) {
 			s.log.Info("app poll skipped: it is polling in another process", "app", a.Name)
 		case err != nil && ctx.Err() == nil:
 			s.log.Warn("app poll failed; the next poll resumes from the last saved state", "app", a.Name, "error", err.Error())
-			s.metrics.appPolls.WithLabelValues(a.Name, "error").Inc()
+			s.metrics.AppPolls.WithLabelValues(a.Name, "error").Inc()
 		case err == nil:
-			s.metrics.appPolls.WithLabelValues(a.Name, "ok").Inc()
+			s.metrics.AppPolls.WithLabelValues(a.Name, "ok").Inc()
 		}
 		if more && err == nil {
 			next = time.Now() // the budget ran out with logs left: continue
@@ -156,7 +156,8 @@ func (s *scheduler) poll(ctx context.Context, a App) (more bool, err error) {
 			return fmt.Errorf("commit batch: %w", err)
 		}
 		more = b.More
-		s.metrics.recordsIn.WithLabelValues(appService + "/" + a.Name).Add(float64(len(b.Logs)))
+		s.metrics.Received(appService+"/"+a.Name, len(b.Logs), sizeOf(b.Logs))
+		s.metrics.AppRecords.WithLabelValues(a.Name).Add(float64(len(b.Logs)))
 		if sink == nil && len(b.Logs) > 0 {
 			s.wake()
 		}

@@ -70,7 +70,7 @@ func (in *ingest) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		httpError(w, http.StatusServiceUnavailable, "records not accepted: the store is unavailable; retry")
 		return
 	}
-	in.metrics.recordsIn.WithLabelValues(name).Add(float64(len(records)))
+	in.metrics.Received(name, len(records), sizeOf(records))
 	in.wake()
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusAccepted)

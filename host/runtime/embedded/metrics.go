@@ -2,24 +2,19 @@ package embedded
 
 import (
 	"github.com/prometheus/client_golang/prometheus"
-
 	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	sametrics "github.com/streamalert-go/sa/host/metrics"
 	"github.com/streamalert-go/sa/host/pluginhost"
 )
 
-// metrics are the runtime's Prometheus metrics. The AWS runtime emits the
-// same names in CloudWatch's embedded metric format.
+// metrics are the runtime's Prometheus metrics: the pipeline's, defined
+// in host/metrics and emitted under the same names by the AWS runtime,
+// and those that only mean something in a long-running sa serve.
 type metrics struct {
+	*sametrics.Pipeline
 	reg            *prometheus.Registry
-	recordsIn      *prometheus.CounterVec
 	ingestRejected *prometheus.CounterVec
-	classified     *prometheus.CounterVec
-	failed         *prometheus.CounterVec
-	alerts         *prometheus.CounterVec
-	dispatch       *prometheus.CounterVec
-	dispatchTime   *prometheus.HistogramVec
-	appPolls       *prometheus.CounterVec
-	journalDepth   prometheus.GaugeFunc
 }
 
 // gauges are read when /metrics is scraped.
@@ -30,43 +25,25 @@ type gauges struct {
 }
 
 func newMetrics(g gauges) *metrics {
+	reg := prometheus.NewRegistry()
+	p, err := sametrics.NewPipeline(reg)
+	if err != nil {
+		panic(err) // a new registry has no names yet
+	}
 	m := &metrics{
-		reg: prometheus.NewRegistry(),
-		recordsIn: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "sa_records_in_total", Help: "Raw records accepted, by ingest source.",
-		}, []string{"source"}),
+		Pipeline: p,
+		reg:      reg,
 		ingestRejected: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "sa_ingest_rejected_total", Help: "Ingest requests refused, by source and reason.",
 		}, []string{"source", "reason"}),
-		classified: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "sa_records_classified_total", Help: "Records classified, by log type.",
-		}, []string{"log_type"}),
-		failed: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "sa_records_failed_total",
-			Help: "Records not classified, kept in the dead letter store, by source and by the log type that rejected them (empty when no schema accepted the raw record).",
-		}, []string{"source", "log_type"}),
-		alerts: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "sa_alerts_total", Help: "Alerts created, by rule.",
-		}, []string{"rule"}),
-		dispatch: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "sa_dispatch_results_total", Help: "Delivery attempts, by output and result.",
-		}, []string{"output", "result"}),
-		dispatchTime: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name: "sa_dispatch_seconds", Help: "Time of one delivery attempt, by output.",
-			Buckets: prometheus.ExponentialBuckets(0.005, 2, 12),
-		}, []string{"output"}),
 	}
-	m.appPolls = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "sa_app_polls_total", Help: "App polls, by app instance and result.",
-	}, []string{"app", "result"})
-	m.journalDepth = prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+	journalDepth := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "sa_journal_records", Help: "Records accepted and not yet processed.",
 	}, g.journalDepth)
 	pending := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "sa_deliveries_pending", Help: "Alert x output deliveries waiting to be sent.",
 	}, g.pendingDeliveries)
-	m.reg.MustRegister(m.recordsIn, m.ingestRejected, m.classified, m.failed, m.alerts, m.dispatch,
-		m.dispatchTime, m.appPolls, m.journalDepth, pending, pluginCollector(g.plugins),
+	reg.MustRegister(m.ingestRejected, journalDepth, pending, pluginCollector(g.plugins),
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -96,4 +73,13 @@ func (f pluginCollector) Collect(ch chan<- prometheus.Metric) {
 		}
 		ch <- prometheus.MustNewConstMetric(upDesc, prometheus.GaugeValue, up, st.Address, st.Instance, string(st.State))
 	}
+}
+
+// sizeOf is the bytes of records in all, for sa_records_in_bytes_total.
+func sizeOf(records [][]byte) int {
+	n := 0
+	for _, r := range records {
+		n += len(r)
+	}
+	return n
 }

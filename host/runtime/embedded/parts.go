@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"time"
 
 	"github.com/streamalert-go/sa/host/classify"
 	"github.com/streamalert-go/sa/host/config"
@@ -147,14 +146,4 @@ func (r ruleEngine) Evaluate(ctx context.Context, rec *classify.Record) ([]Match
 		}
 	}
 	return out, nil
-}
-
-// observer counts dispatch results in the server's metrics.
-type observer struct{ m *metrics }
-
-func (o observer) OnResult(output string, status dispatch.Status, latency time.Duration) {
-	o.m.dispatch.WithLabelValues(output, string(status)).Inc()
-	if status != dispatch.Deferred {
-		o.m.dispatchTime.WithLabelValues(output).Observe(latency.Seconds())
-	}
 }

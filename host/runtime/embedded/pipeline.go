@@ -114,7 +114,7 @@ func (p *pipeline) process(ctx context.Context, e store.JournalEntry) error {
 		}
 		for j := range res.Records {
 			rec := &res.Records[j]
-			p.metrics.classified.WithLabelValues(string(rec.LogType)).Inc()
+			p.metrics.ClassifiedRecord(string(rec.LogType), len(rec.Normalized) > 0)
 			made, err := p.alertsFor(ctx, e, i, rec)
 			if err != nil {
 				return fmt.Errorf("entry %d record %d: %w", e.ID, i, err)
@@ -129,7 +129,7 @@ func (p *pipeline) process(ctx context.Context, e store.JournalEntry) error {
 			return fmt.Errorf("entry %d: dead letter: %w", e.ID, err)
 		}
 		for _, f := range failures {
-			p.metrics.failed.WithLabelValues(src.String(), string(f.LogType)).Inc()
+			p.metrics.Failed.WithLabelValues(src.String(), string(f.LogType)).Inc()
 		}
 	}
 	err = p.journal.WithJournalTx(ctx, func(tx store.JournalTx) error {
@@ -142,7 +142,7 @@ func (p *pipeline) process(ctx context.Context, e store.JournalEntry) error {
 		return fmt.Errorf("entry %d: commit: %w", e.ID, err)
 	}
 	for _, a := range alerts {
-		p.metrics.alerts.WithLabelValues(a.RuleName).Inc()
+		p.metrics.Alerts.WithLabelValues(a.RuleName).Inc()
 	}
 	if len(alerts) > 0 && p.committed != nil {
 		p.committed(alerts)

@@ -156,7 +156,7 @@ func Open(ctx context.Context, home string, opts Options) (*Server, error) {
 func newServer(ctx context.Context, env Env, build BuildParts) (*Server, error) {
 	s := &Server{env: env}
 	s.metrics = newMetrics(gauges{journalDepth: s.journalDepth, pendingDeliveries: s.pendingDeliveries, plugins: env.Plugins.Statuses})
-	env.Observer = observer{s.metrics}
+	env.Observer = s.metrics.Pipeline
 	classifier, err := classify.New(env.Conf, classify.Options{
 		Parsers: classify.Fallback(env.Plugins, classify.Builtin()), Logger: env.Log,
 	})
