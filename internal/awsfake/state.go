@@ -14,6 +14,9 @@ type state struct {
 	functions  map[string]map[string]bool // Lambda function name → qualifiers
 	identities map[string]bool            // SES verified addresses and domains
 	roles      map[string]string          // role ARN → external id required
+	batches    firehoseBatches            // Firehose PutRecordBatch deliveries
+	ssm        ssmState                   // SSM parameters and KMS keys
+	athena     athenaState                // Athena workgroups, scripts and executions
 }
 
 func newState() state {
