@@ -46,6 +46,13 @@ module "classifier" {
       actions   = ["s3:GetObject"]
       resources = [for b in each.value.s3 : "arn:${local.partition}:s3:::${b}/*"]
     } if ok],
+    # Historical search: the streams of the enabled log types, not the
+    # alerts stream.
+    [for m in module.historical : {
+      sid       = "PutHistoricalRecords"
+      actions   = ["firehose:PutRecordBatch"]
+      resources = [for table, arn in m.stream_arns : arn if table != "alerts"]
+    } if length(m.stream_arns) > 1],
   )
 }
 
@@ -84,6 +91,12 @@ module "rules" {
       },
     ],
     local.lookup_statements,
+    # Historical search: the alerts stream.
+    [for m in module.historical : {
+      sid       = "PutHistoricalAlerts"
+      actions   = ["firehose:PutRecordBatch"]
+      resources = [m.stream_arns["alerts"]]
+    }],
   )
 }
 
@@ -151,6 +164,7 @@ module "processor" {
         }]
       },
     ],
+    local.output_statements,
     var.processor_statements,
   )
 }
@@ -171,48 +185,83 @@ module "app" {
   alarm_actions       = [module.alarms.topic_arn]
   tags                = var.tags
 
-  # One poll of an app instance at a time: its checkpoint is a single item.
+  # One poll of an app instance at a time: its state is one parameter.
   reserved_concurrency = 1
 
+  # The app's state lives beside its credentials: the secrets prefix with
+  # its last element replaced by "state" (/p/sa/secrets -> /p/sa/state).
+  # Each app reads the variables its sink needs.
   environment = merge(local.common_env, {
-    SA_APP                 = each.key
-    SA_CLUSTER             = each.value.cluster
-    SA_CLASSIFIER_FUNCTION = module.classifier[each.value.cluster].name
-    SA_SECRETS_PREFIX      = var.secrets_prefix
-    SA_SECRETS_KMS_KEY     = module.secrets_key.alias
+    SA_APP                   = each.key
+    SA_CLUSTER               = each.value.cluster
+    SA_CLASSIFIER_FUNCTION   = module.classifier[each.value.cluster].name
+    SA_DEAD_LETTER_QUEUE_URL = module.unclassified_queue.url
+    SA_IOC_TABLE             = module.tables.ioc_name
+    SA_SECRETS_PREFIX        = var.secrets_prefix
+    SA_SECRETS_KMS_KEY       = module.secrets_key.alias
+    SA_APP_STATE_PREFIX      = replace(var.secrets_prefix, "/[^/]+$/", "state")
   })
 
-  statements = [
-    {
-      sid       = "ReadAppSecret"
-      actions   = ["ssm:GetParameter"]
-      resources = ["${local.ssm_arn}/app/${each.value.plugin}/${each.key}"]
-    },
-    {
-      sid       = "DecryptAppSecret"
-      actions   = ["kms:Decrypt"]
-      resources = [module.secrets_key.arn]
-      conditions = [{
-        test     = "StringEquals"
-        variable = "kms:EncryptionContext:PARAMETER_ARN"
-        values   = ["${local.ssm_arn}/app/${each.value.plugin}/${each.key}"]
-      }]
-    },
-    local.data_key_statement,
-    {
-      sid       = "OwnCheckpoint"
-      actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
-      resources = [module.tables.state_arn]
-      conditions = [{
-        test     = "ForAllValues:StringEquals"
-        variable = "dynamodb:LeadingKeys"
-        values   = ["app/${each.key}"]
-      }]
-    },
-    {
+  statements = concat(
+    [
+      {
+        sid       = "ReadAppSecret"
+        actions   = ["ssm:GetParameter"]
+        resources = ["${local.ssm_arn}/app/${each.value.plugin}/${each.key}"]
+      },
+      {
+        sid       = "OwnState"
+        actions   = ["ssm:GetParameter", "ssm:PutParameter"]
+        resources = ["${replace(local.ssm_arn, "/[^/]+$/", "state")}/app/${each.key}"]
+      },
+      {
+        sid       = "DecryptAppParameters"
+        actions   = ["kms:Decrypt"]
+        resources = [module.secrets_key.arn]
+        conditions = [{
+          test     = "StringEquals"
+          variable = "kms:EncryptionContext:PARAMETER_ARN"
+          values = [
+            "${local.ssm_arn}/app/${each.value.plugin}/${each.key}",
+            "${replace(local.ssm_arn, "/[^/]+$/", "state")}/app/${each.key}",
+          ]
+        }]
+      },
+      {
+        sid       = "EncryptAppState"
+        actions   = ["kms:Encrypt", "kms:GenerateDataKey"]
+        resources = [module.secrets_key.arn]
+        conditions = [{
+          test     = "StringEquals"
+          variable = "kms:EncryptionContext:PARAMETER_ARN"
+          values   = ["${replace(local.ssm_arn, "/[^/]+$/", "state")}/app/${each.key}"]
+        }]
+      },
+      local.data_key_statement,
+      {
+        # A backlog continues in a new invocation of the function itself,
+        # named here rather than referenced, which would be a cycle.
+        sid       = "ContinueBacklog"
+        actions   = ["lambda:InvokeFunction"]
+        resources = ["arn:${local.partition}:lambda:${var.region}:${var.account_id}:function:${var.prefix}_${each.value.cluster}_streamalert_app_${each.key}"]
+      },
+    ],
+    # Logs go to the cluster's classifier, logs too big for it to the
+    # unclassified queue; a threat intel feed's IOCs to the IOC table.
+    [for ok in [each.value.sink != "threat_intel"] : {
       sid       = "SendLogs"
       actions   = ["lambda:InvokeFunction"]
       resources = [module.classifier[each.value.cluster].arn]
-    },
-  ]
+    } if ok],
+    [for ok in [each.value.sink != "threat_intel"] : {
+      sid       = "KeepOversizedLogs"
+      actions   = ["sqs:SendMessage"]
+      resources = [module.unclassified_queue.arn]
+    } if ok],
+    [for ok in [each.value.sink == "threat_intel"] : {
+      sid       = "WriteIOCs"
+      actions   = ["dynamodb:BatchWriteItem", "dynamodb:PutItem"]
+      resources = [module.tables.ioc_arn]
+    } if ok],
+  )
 }

@@ -126,6 +126,7 @@ variable "apps" {
     schedule_expression = string
     memory_size         = optional(number, 256)
     timeout             = optional(number, 300)
+    sink                = optional(string, "")
   }))
   default = {}
 }

@@ -6,17 +6,24 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"strings"
 
+	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/firehose"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	awsssm "github.com/aws/aws-sdk-go-v2/service/ssm"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/streamalert-go/sa/host/classify"
 	"github.com/streamalert-go/sa/host/dispatch"
+	"github.com/streamalert-go/sa/host/historical"
+	"github.com/streamalert-go/sa/host/metrics"
+	"github.com/streamalert-go/sa/host/metrics/emf"
 	rt "github.com/streamalert-go/sa/host/runtime/aws"
 	"github.com/streamalert-go/sa/host/secrets/ssm"
 	"github.com/streamalert-go/sa/host/store/dynamodb"
@@ -28,14 +35,18 @@ var roles = map[string]func(context.Context, env) (any, error){
 	"rules":      rulesFunction,
 	"merger":     merger,
 	"processor":  processor,
+	"app":        appFunction,
+
+	"scheduled_queries": scheduledQueries,
 }
 
 // env is what every role is built from.
 type env struct {
-	get func(string) string
-	aws aws.Config
-	dep *rt.Deployment
-	log *slog.Logger
+	get     func(string) string
+	aws     aws.Config
+	dep     *rt.Deployment
+	metrics *metrics.Pipeline
+	log     *slog.Logger
 }
 
 // build reads the environment and the deployment package and returns the
@@ -45,7 +56,7 @@ func build(ctx context.Context, getenv func(string) string, log *slog.Logger) (a
 	role := getenv("SA_FUNCTION")
 	newHandler, ok := roles[role]
 	if !ok {
-		return nil, fmt.Errorf("SA_FUNCTION %q: want one of classifier, rules, merger, processor", role)
+		return nil, fmt.Errorf("SA_FUNCTION %q: want one of classifier, rules, merger, processor, app, scheduled_queries", role)
 	}
 	home := getenv("SA_HOME")
 	if home == "" {
@@ -62,7 +73,44 @@ func build(ctx context.Context, getenv func(string) string, log *slog.Logger) (a
 	if err != nil {
 		return nil, fmt.Errorf("AWS configuration: %w", err)
 	}
-	return newHandler(ctx, env{get: getenv, aws: cfg, dep: dep, log: log.With("function", role)})
+	// Metrics go to stdout in CloudWatch's embedded metric format,
+	// flushed after each invocation, under the same names sa serve
+	// gives Prometheus.
+	reg := prometheus.NewRegistry()
+	p, err := metrics.NewPipeline(reg)
+	if err != nil {
+		return nil, err
+	}
+	dims := map[string]string{"function": role}
+	if c := getenv("SA_CLUSTER"); c != "" {
+		dims["cluster"] = c
+	}
+	w, err := emf.New(reg, os.Stdout, emf.Options{Namespace: getenv("SA_METRICS_NAMESPACE"), Dimensions: dims})
+	if err != nil {
+		return nil, fmt.Errorf("metrics: %w", err)
+	}
+	log = log.With("function", role)
+	h, err := newHandler(ctx, env{get: getenv, aws: cfg, dep: dep, metrics: p, log: log})
+	if err != nil {
+		return nil, err
+	}
+	return flushing{h: lambda.NewHandler(h), metrics: w, log: log}, nil
+}
+
+// flushing writes the metrics of each invocation once it ends.
+type flushing struct {
+	h       lambda.Handler
+	metrics *emf.Writer
+	log     *slog.Logger
+}
+
+// Invoke implements lambda.Handler.
+func (f flushing) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	out, err := f.h.Invoke(ctx, payload)
+	if ferr := f.metrics.Flush(); ferr != nil {
+		f.log.Warn("metrics not all written", "error", ferr.Error())
+	}
+	return out, err
 }
 
 // require returns the named variables, or an error naming those unset.
@@ -93,10 +141,16 @@ func classifier(_ context.Context, e env) (any, error) {
 		return nil, err
 	}
 	q := sqs.NewFromConfig(e.aws)
-	h, err := rt.NewClassifier(rt.ClassifierOptions{
+	o := rt.ClassifierOptions{
 		Classifier: c, SQS: q, Queue: v[0], DeadLetter: rt.QueueDeadLetter{SQS: q, Queue: v[1]},
-		Fetcher: rt.S3Fetcher{S3: s3.NewFromConfig(e.aws)}, Log: e.log,
-	})
+		Fetcher: rt.S3Fetcher{S3: s3.NewFromConfig(e.aws)}, Metrics: e.metrics, Log: e.log,
+	}
+	// Historical search: the streams are named from the conf, as infra/
+	// names them from the same conf.
+	if e.dep.Conf.Global.Infrastructure.Firehose.Enabled {
+		o.Historical = historical.New(firehose.NewFromConfig(e.aws), e.dep.Conf, historical.Options{Metrics: e.metrics})
+	}
+	h, err := rt.NewClassifier(o)
 	if err != nil {
 		return nil, err
 	}
@@ -131,7 +185,11 @@ func rulesFunction(ctx context.Context, e env) (any, error) {
 		// one would, which is better than no rule alerting at all.
 		e.log.Error("new rules not staged", "error", err.Error())
 	}
-	h, err := rt.NewRules(rt.RulesOptions{Rules: engine, Store: st, Detection: det, Log: e.log})
+	o := rt.RulesOptions{Rules: engine, Store: st, Detection: det, Metrics: e.metrics, Log: e.log}
+	if e.dep.Conf.Global.Infrastructure.Firehose.Enabled {
+		o.History = historical.New(firehose.NewFromConfig(e.aws), e.dep.Conf, historical.Options{Metrics: e.metrics})
+	}
+	h, err := rt.NewRules(o)
 	if err != nil {
 		return nil, err
 	}
@@ -143,7 +201,7 @@ func merger(ctx context.Context, e env) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := rt.NewMerger(st, e.log)
+	h := rt.NewMerger(st, e.metrics, e.log)
 	if !e.dep.StagingOn() {
 		return func(ctx context.Context, _ json.RawMessage) (any, error) { return h.Handle(ctx) }, nil
 	}
@@ -179,7 +237,7 @@ func processor(_ context.Context, e env) (any, error) {
 		}
 		sec = s
 	}
-	h, err := rt.ProcessorFor(e.dep, st, e.dep.Plugins(e.log), sec, e.log)
+	h, err := rt.ProcessorFor(e.dep, st, e.dep.Plugins(e.log), sec, e.metrics, e.log)
 	if err != nil {
 		return nil, err
 	}

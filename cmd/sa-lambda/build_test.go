@@ -30,7 +30,7 @@ func TestBuild(t *testing.T) {
 		{"rules", map[string]string{"SA_FUNCTION": "rules"}, ""},
 		{"merger", map[string]string{"SA_FUNCTION": "merger"}, ""},
 		{"processor", map[string]string{"SA_FUNCTION": "processor", "SA_SECRETS_PREFIX": "/sa/secrets"}, ""},
-		{"unknown role", map[string]string{"SA_FUNCTION": "app"}, `SA_FUNCTION "app"`},
+		{"unknown role", map[string]string{"SA_FUNCTION": "nope"}, `SA_FUNCTION "nope"`},
 		{"no home", map[string]string{"SA_FUNCTION": "rules", "SA_HOME": ""}, "SA_HOME"},
 		{"no tables", map[string]string{"SA_FUNCTION": "merger", "SA_ALERTS_TABLE": "", "SA_STATE_TABLE": ""}, "SA_ALERTS_TABLE, SA_STATE_TABLE: required"},
 		{"no queue", map[string]string{"SA_FUNCTION": "classifier", "SA_DEAD_LETTER_QUEUE_URL": ""}, "SA_DEAD_LETTER_QUEUE_URL: required"},

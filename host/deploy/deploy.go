@@ -110,6 +110,9 @@ func (a *Artifacts) pack(ctx context.Context, opts Options, cfg *embedded.Config
 	if err := copyTree(cfg.Conf, filepath.Join(pkg, "conf")); err != nil {
 		return fmt.Errorf("conf: %w", err)
 	}
+	if err := packScheduledQueries(conf, pkg); err != nil {
+		return fmt.Errorf("scheduled queries: %w", err)
+	}
 	rules, err := packDirs(cfg.Rules, pkg, "rules", opts.Log)
 	if err != nil {
 		return err

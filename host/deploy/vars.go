@@ -33,6 +33,11 @@ type Vars struct {
 	Merger          FunctionVar           `json:"merger"`
 	Processor       FunctionVar           `json:"processor"`
 	LookupTables    *LookupVar            `json:"lookup_tables,omitempty"`
+	Historical      *HistoricalVar        `json:"historical,omitempty"`
+	// OutputStatements grant the processor what sa.yaml's AWS outputs call.
+	OutputStatements []OutputStatement `json:"output_statements,omitempty"`
+	// ScheduledQueries is set when scheduled_queries.json enables them.
+	ScheduledQueries *ScheduledQueriesVar `json:"scheduled_queries,omitempty"`
 }
 
 // ClusterVar is one cluster's data_sources, by service.
@@ -48,6 +53,9 @@ type AppVar struct {
 	Plugin   string `json:"plugin"`
 	Schedule string `json:"schedule_expression"`
 	Memory   int    `json:"memory_size,omitempty"`
+	// Sink is "threat_intel" for a threat intel feed, whose function
+	// writes the IOC table instead of invoking the classifier.
+	Sink string `json:"sink,omitempty"`
 }
 
 // FunctionVar sizes a function; zero values keep infra/'s defaults.
@@ -112,6 +120,9 @@ func NewVars(cfg *embedded.Config, conf *config.Config, opts VarsOptions) (*Vars
 	errs = append(errs, v.addApps(cfg.Apps)...)
 	errs = append(errs, v.addLambda(conf.Lambda)...)
 	v.addLookupTables(conf.LookupTables)
+	errs = append(errs, v.addHistorical(conf)...)
+	errs = append(errs, v.addScheduledQueries(conf)...)
+	errs = append(errs, v.addOutputs(cfg.Outputs)...)
 	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("deploy: %w", err)
 	}
@@ -159,15 +170,15 @@ func (v *Vars) addApps(apps []embedded.App) []error {
 		if _, ok := v.Clusters[a.Cluster]; !ok {
 			errs = append(errs, fmt.Errorf("%s.cluster %q: want one of the conf's clusters, whose classifier receives the app's logs", at, a.Cluster))
 		}
-		if a.Sink != "" {
-			errs = append(errs, fmt.Errorf("%s.sink %q: not supported by the AWS runtime yet", at, a.Sink))
+		if a.Sink != "" && a.Sink != embedded.SinkThreatIntel {
+			errs = append(errs, fmt.Errorf("%s.sink %q: want %q or none", at, a.Sink, embedded.SinkThreatIntel))
 		}
 		sched, err := ScheduleExpression(a.Schedule)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s.schedule: %w", at, err))
 		}
 		errs = append(errs, checkName(v.Prefix+"_"+a.Cluster+"_streamalert_app_"+a.Name, at)...)
-		v.Apps[a.Name] = AppVar{Cluster: a.Cluster, Plugin: a.Plugin, Schedule: sched, Memory: a.Memory}
+		v.Apps[a.Name] = AppVar{Cluster: a.Cluster, Plugin: a.Plugin, Schedule: sched, Memory: a.Memory, Sink: a.Sink}
 	}
 	return errs
 }

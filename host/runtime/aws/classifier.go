@@ -18,6 +18,8 @@ import (
 
 	"github.com/streamalert-go/sa/host/classify"
 	"github.com/streamalert-go/sa/host/deadletter"
+	"github.com/streamalert-go/sa/host/historical"
+	"github.com/streamalert-go/sa/host/metrics"
 	"github.com/streamalert-go/sa/host/payload"
 	"github.com/streamalert-go/sa/host/pluginhost"
 )
@@ -34,8 +36,16 @@ type DeadLetter interface {
 	Send(ctx context.Context, entries []deadletter.Entry) error
 }
 
-// ClassifierOptions build a ClassifierHandler; all but Fetcher, Limits,
-// Now and Log are required.
+// Historical keeps classified records for historical search;
+// *historical.Sender is one. It sends only the records of the log types
+// the deployment enables, and answers for each record that was not
+// delivered (Failed) or never can be (Rejected), by position.
+type Historical interface {
+	Send(ctx context.Context, records []historical.Record) (historical.Result, error)
+}
+
+// ClassifierOptions build a ClassifierHandler; all but Historical,
+// Fetcher, Metrics, Limits, Now and Log are required.
 type ClassifierOptions struct {
 	Classifier Classifier
 	// SQS and Queue are where classified records go: the rules
@@ -45,9 +55,14 @@ type ClassifierOptions struct {
 	// DeadLetter receives records no schema took and parts of events that
 	// could not be decoded.
 	DeadLetter DeadLetter
+	// Historical, when set, receives the classified records SQS took, for
+	// the Firehose streams of historical search.
+	Historical Historical
 	// Fetcher reads the objects S3 notifications name; without one such
 	// an event fails.
 	Fetcher payload.ObjectFetcher
+	// Metrics, when set, counts records in, classified, failed and sent.
+	Metrics *metrics.Pipeline
 	Limits  payload.Limits
 	Now     func() time.Time
 	Log     *slog.Logger
@@ -127,10 +142,16 @@ func (h *ClassifierHandler) Kinesis(ctx context.Context, ev events.KinesisEvent)
 // first is the index of recs[0] in the event.
 func (h *ClassifierHandler) kinesisRun(ctx context.Context, recs []events.KinesisEventRecord, first int, src payload.Source, w *work) {
 	var in input
+	size := 0
+	for _, r := range recs {
+		size += len(r.Kinesis.Data)
+	}
+	h.received(src, len(recs), size)
 	for i, r := range recs {
 		data, err := payload.KinesisData(base64.StdEncoding.EncodeToString(r.Kinesis.Data), h.o.Limits)
 		if err != nil {
 			w.addDead(deadletter.FromPayload(src, decodeFailure(r.Kinesis.Data, err.Error())), first+i)
+			h.failed(src.Service+"/"+src.Resource, "")
 			continue
 		}
 		in.add(data, r.EventID, r.Kinesis.ApproximateArrivalTimestamp.UTC(), first+i)
@@ -153,8 +174,14 @@ func (h *ClassifierHandler) Event(ctx context.Context, event []byte) error {
 	n := 0
 	emit := func(b payload.Batch) error {
 		w := &work{failed: map[int]bool{}}
+		size := 0
+		for _, r := range b.Records {
+			size += len(r)
+		}
+		h.received(b.Source, len(b.Records)+len(b.Failures), size)
 		for _, f := range b.Failures {
 			w.addDead(deadletter.FromPayload(b.Source, f), -1)
+			h.failed(b.Source.Service+"/"+b.Source.Resource, "")
 		}
 		var in input
 		now := h.o.Now().UTC()
@@ -220,19 +247,38 @@ func (h *ClassifierHandler) classify(ctx context.Context, ps payload.Source, in 
 		for i, raw := range in.raws {
 			f := &classify.Failure{Source: src, Raw: capRaw(raw), Size: len(raw), Attempts: []classify.Attempt{{Reason: "classify: " + err.Error()}}}
 			w.addDead(deadletter.FromClassify(f), in.origins[i])
+			h.failed(src.String(), "")
 		}
 		return nil
 	}
 	for i, res := range results {
 		for j := range res.Records {
 			rec := &res.Records[j]
+			if h.o.Metrics != nil {
+				h.o.Metrics.ClassifiedRecord(string(rec.LogType), len(rec.Normalized) > 0)
+			}
 			w.addMessage(messageOf(rec, in.keys[i]+"/"+strconv.Itoa(rec.Index), in.received[i]), in.origins[i])
 		}
 		if res.Failure != nil {
 			w.addDead(deadletter.FromClassify(res.Failure), in.origins[i])
+			h.failed(src.String(), string(res.Failure.LogType))
 		}
 	}
 	return nil
+}
+
+// received counts raw records in, as "<service>/<resource>".
+func (h *ClassifierHandler) received(src payload.Source, n, size int) {
+	if h.o.Metrics != nil {
+		h.o.Metrics.Received(src.Service+"/"+src.Resource, n, size)
+	}
+}
+
+// failed counts a record kept as a dead letter.
+func (h *ClassifierHandler) failed(source, logType string) {
+	if h.o.Metrics != nil {
+		h.o.Metrics.Failed.WithLabelValues(source, logType).Inc()
+	}
 }
 
 // maxDeadRaw bounds the raw bytes a dead letter entry keeps, so an entry

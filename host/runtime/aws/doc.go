@@ -2,7 +2,9 @@
 // run sa's core serverless, as StreamAlert's functions did (reference §0).
 //
 //	sources ──► classifier ──SQS──► rules ──DynamoDB──► merger (scheduled)
-//	                │                                    processor (scheduled) ──► output plugins
+//	   ▲            │                  │                 processor (scheduled) ──► output plugins
+//	  apps          │                  └──► Firehose (alerts, for historical search)
+//	 (scheduled)    ├──► Firehose (classified records, for historical search)
 //	                └──► dead letter queue (records no schema took, with the reasons)
 //
 // Each handler is built once per Lambda sandbox from the deployment

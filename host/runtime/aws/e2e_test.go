@@ -68,12 +68,12 @@ func TestEndToEnd(t *testing.T) {
 	if r, err := rules.Handle(ctx, q.take("classified")); err != nil || len(r.BatchItemFailures) > 0 {
 		t.Fatalf("rules: %v %v", r.BatchItemFailures, err)
 	}
-	if _, err := NewMerger(st, quiet).Handle(ctx); err != nil {
+	if _, err := NewMerger(st, nil, quiet).Handle(ctx); err != nil {
 		t.Fatal(err)
 	}
 	plugins := dep.Plugins(slog.New(slog.DiscardHandler))
 	defer plugins.Close()
-	proc, err := ProcessorFor(dep, st, plugins, nil, quiet)
+	proc, err := ProcessorFor(dep, st, plugins, nil, nil, quiet)
 	if err != nil {
 		t.Fatal(err)
 	}

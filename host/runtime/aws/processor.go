@@ -10,23 +10,29 @@ import (
 
 	"github.com/streamalert-go/sa/host/dispatch"
 	"github.com/streamalert-go/sa/host/merge"
+	"github.com/streamalert-go/sa/host/metrics"
 	"github.com/streamalert-go/sa/host/store"
 )
 
 // MergerHandler is the merger function, run on a schedule (StreamAlert's
 // rate(1 minute), concurrency 1): one merge pass per invocation.
 type MergerHandler struct {
-	m *merge.Merger
+	m       *merge.Merger
+	metrics *metrics.Pipeline
 }
 
-// NewMerger returns the merger function's handler over the alert store.
-func NewMerger(q store.MergeQueue, log *slog.Logger) *MergerHandler {
-	return &MergerHandler{m: merge.New(q, merge.Options{Logger: log})}
+// NewMerger returns the merger function's handler over the alert store;
+// p, when set, counts the merges.
+func NewMerger(q store.MergeQueue, p *metrics.Pipeline, log *slog.Logger) *MergerHandler {
+	return &MergerHandler{m: merge.New(q, merge.Options{Logger: log}), metrics: p}
 }
 
 // Handle runs one merge pass.
 func (h *MergerHandler) Handle(ctx context.Context) (merge.TickResult, error) {
 	res, err := h.m.Tick(ctx, time.Now())
+	if h.metrics != nil {
+		h.metrics.Merged(res.Groups, res.Replaced)
+	}
 	if err != nil {
 		return res, fmt.Errorf("merger: %w", err)
 	}
@@ -40,6 +46,9 @@ type ProcessorOptions struct {
 	Sender    dispatch.Sender
 	Instances dispatch.Instances
 	Composer  dispatch.Composer
+	// Observer, when set, is told every delivery attempt's outcome
+	// (*metrics.Pipeline is one).
+	Observer dispatch.Observer
 	// Reserve is the time left before the invocation's deadline at which
 	// the processor stops leasing (SendTimeout+5s); sends in flight then
 	// have until the deadline to finish.
@@ -102,7 +111,7 @@ func (h *ProcessorHandler) Handle(ctx context.Context) (PassResult, error) {
 	opts := h.o.Dispatch
 	opts.DrainTimeout = h.o.Reserve - time.Second
 	d, err := dispatch.New(dispatch.Deps{
-		Queue: q, Sender: h.o.Sender, Instances: h.o.Instances, Composer: h.o.Composer,
+		Queue: q, Sender: h.o.Sender, Instances: h.o.Instances, Composer: h.o.Composer, Observer: h.o.Observer,
 	}, opts)
 	if err != nil {
 		return PassResult{}, fmt.Errorf("processor: %w", err)

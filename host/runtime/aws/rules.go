@@ -11,6 +11,8 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/streamalert-go/sa/host/alert"
+	"github.com/streamalert-go/sa/host/historical"
+	"github.com/streamalert-go/sa/host/metrics"
 	"github.com/streamalert-go/sa/host/rules"
 )
 
@@ -25,6 +27,12 @@ type AlertWriter interface {
 	Insert(ctx context.Context, alerts ...*alert.Alert) error
 }
 
+// AlertHistory keeps alerts for historical search; *historical.Sender is
+// one.
+type AlertHistory interface {
+	SendAlerts(ctx context.Context, alerts []*alert.Alert) (historical.Result, error)
+}
+
 // RulesOptions build a RulesHandler; Rules and Store are required.
 type RulesOptions struct {
 	Rules Evaluator
@@ -33,7 +41,13 @@ type RulesOptions struct {
 	// rule error reports are raised and its staged alerts counted at the
 	// end of each invocation.
 	Detection *Detection
-	Log       *slog.Logger
+	// History, when set, keeps every alert stored for historical
+	// search (the alerts Firehose stream).
+	History AlertHistory
+	// Metrics, when set, counts the alerts made and those the store
+	// refused.
+	Metrics *metrics.Pipeline
+	Log     *slog.Logger
 }
 
 // RulesHandler is the rules function: classified records from SQS in,
@@ -42,6 +56,8 @@ type RulesHandler struct {
 	rules Evaluator
 	store AlertWriter
 	det   *Detection
+	hist  AlertHistory
+	m     *metrics.Pipeline
 	log   *slog.Logger
 }
 
@@ -53,7 +69,7 @@ func NewRules(o RulesOptions) (*RulesHandler, error) {
 	if o.Log == nil {
 		o.Log = slog.Default()
 	}
-	return &RulesHandler{rules: o.Rules, store: o.Store, det: o.Detection, log: o.Log}, nil
+	return &RulesHandler{rules: o.Rules, store: o.Store, det: o.Detection, hist: o.History, m: o.Metrics, log: o.Log}, nil
 }
 
 // Handle evaluates every record of every message and stores the alerts,
@@ -92,10 +108,29 @@ func (h *RulesHandler) message(ctx context.Context, m events.SQSMessage) error {
 		return nil
 	}
 	if err := h.store.Insert(ctx, alerts...); err != nil {
+		if h.m != nil {
+			h.m.AlertsStoreFailed.Add(float64(len(alerts)))
+		}
 		return fmt.Errorf("store alerts: %w", err)
+	}
+	if h.m != nil {
+		for _, a := range alerts {
+			h.m.Alerts.WithLabelValues(a.RuleName).Inc()
+		}
 	}
 	if h.det != nil {
 		h.det.stored(alerts)
+	}
+	if h.hist != nil {
+		// The message is retried when the alerts are not kept: the store
+		// skips them the second time, history may hold them twice.
+		res, err := h.hist.SendAlerts(ctx, alerts)
+		for _, r := range res.Rejected {
+			h.log.Error("alert not kept for historical search", "alert", alerts[r.Index].ID, "reason", r.Reason)
+		}
+		if err != nil {
+			return fmt.Errorf("historical search: %w", err)
+		}
 	}
 	return nil
 }

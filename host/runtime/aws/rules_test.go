@@ -5,7 +5,9 @@ import (
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/streamalert-go/sa/host/metrics"
 	"github.com/streamalert-go/sa/host/store"
 )
 
@@ -23,7 +25,12 @@ func TestRulesToDynamoDB(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := NewRules(RulesOptions{Rules: engine, Store: st, Log: quiet})
+	reg := prometheus.NewRegistry()
+	m, err := metrics.NewPipeline(reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := NewRules(RulesOptions{Rules: engine, Store: st, Metrics: m, Log: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,6 +70,9 @@ func TestRulesToDynamoDB(t *testing.T) {
 	if len(first) == 0 {
 		t.Fatal("no alerts stored")
 	}
+	if counted := counterTotal(t, reg, "sa_alerts_total"); int(counted) != len(first) {
+		t.Errorf("sa_alerts_total counts %v alerts, %d stored", counted, len(first))
+	}
 
 	for _, again := range []events.SQSEvent{sqsEv, classified()} {
 		if _, err := h.Handle(ctx, again); err != nil {
@@ -72,4 +82,22 @@ func TestRulesToDynamoDB(t *testing.T) {
 	if n := len(count()); n != len(first) {
 		t.Errorf("%d alerts after redelivery, want %d", n, len(first))
 	}
+}
+
+// counterTotal sums a counter family's series.
+func counterTotal(t *testing.T, g prometheus.Gatherer, name string) float64 {
+	t.Helper()
+	families, err := g.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var total float64
+	for _, f := range families {
+		if f.GetName() == name {
+			for _, m := range f.GetMetric() {
+				total += m.GetCounter().GetValue()
+			}
+		}
+	}
+	return total
 }

@@ -11,8 +11,9 @@ import (
 
 // ProcessorFor builds the processor of a deployment: the output instances
 // sa.yaml configures, on the package's plugins, with credentials from
-// secrets (nil when none are needed).
-func ProcessorFor(dep *Deployment, q store.Queue, plugins *pluginhost.Host, secrets dispatch.SecretGetter, log *slog.Logger) (*ProcessorHandler, error) {
+// secrets (nil when none are needed); obs, when set, observes every
+// delivery attempt.
+func ProcessorFor(dep *Deployment, q store.Queue, plugins *pluginhost.Host, secrets dispatch.SecretGetter, obs dispatch.Observer, log *slog.Logger) (*ProcessorHandler, error) {
 	instances := dispatch.NewInstances(dispatch.InstancesOptions{
 		Host: plugins, Secrets: secrets,
 		Settings: func(output string) (map[string]any, bool) {
@@ -21,6 +22,6 @@ func ProcessorFor(dep *Deployment, q store.Queue, plugins *pluginhost.Host, secr
 		},
 	})
 	return NewProcessor(ProcessorOptions{
-		Queue: q, Sender: plugins, Instances: instances, Composer: publish.New(publish.Options{Logger: log}), Log: log,
+		Queue: q, Sender: plugins, Instances: instances, Composer: publish.New(publish.Options{Logger: log}), Observer: obs, Log: log,
 	})
 }

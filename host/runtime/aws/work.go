@@ -7,6 +7,8 @@ import (
 	"fmt"
 
 	"github.com/streamalert-go/sa/host/deadletter"
+	"github.com/streamalert-go/sa/host/historical"
+	"github.com/streamalert-go/sa/host/metrics"
 )
 
 // work is what one invocation hands on: messages for the rules queue and
@@ -53,6 +55,15 @@ func (h *ClassifierHandler) flush(ctx context.Context, w *work) error {
 		}, w.msgOrigin[i])
 	}
 	failed, sendErr := sendBodies(ctx, h.o.SQS, h.o.Queue, bodies)
+	if m := h.o.Metrics; m != nil {
+		nFailed := 0
+		for b := range failed {
+			nFailed += len(bodies[b].items)
+		}
+		m.ClassifiedSent.WithLabelValues(metrics.ResultSent).Add(float64(len(w.msgs) - len(oversize) - nFailed))
+		m.ClassifiedSent.WithLabelValues(metrics.ResultFailed).Add(float64(nFailed))
+		m.ClassifiedSent.WithLabelValues(metrics.ResultOversize).Add(float64(len(oversize)))
+	}
 	for b := range failed {
 		for _, i := range bodies[b].items {
 			w.failed[w.msgOrigin[i]] = true
@@ -63,6 +74,9 @@ func (h *ClassifierHandler) flush(ctx context.Context, w *work) error {
 		sendErr = fmt.Errorf("classifier: %d of %d messages not sent: %w", len(failed), len(bodies), orUnknown(sendErr))
 	} else {
 		sendErr = nil
+	}
+	if err := h.historical(ctx, w, bodies, failed); err != nil {
+		sendErr = errors.Join(sendErr, err)
 	}
 	if len(w.dead) == 0 {
 		return sendErr
@@ -79,6 +93,46 @@ func (h *ClassifierHandler) flush(ctx context.Context, w *work) error {
 		return errors.Join(sendErr, err)
 	}
 	return sendErr
+}
+
+// historical sends the messages SQS took to historical search, except
+// those of event records that will be retried anyway, so a retry does not
+// store them twice. The event records of messages Firehose did not take
+// are marked failed, to be retried (their alerts have the same ids again);
+// a record Firehose can never take becomes a dead letter entry.
+func (h *ClassifierHandler) historical(ctx context.Context, w *work, bodies []body, failed map[int]bool) error {
+	if h.o.Historical == nil {
+		return nil
+	}
+	var recs []historical.Record
+	var msg []int
+	for b, bd := range bodies {
+		for _, i := range bd.items {
+			if !failed[b] && !w.failed[w.msgOrigin[i]] {
+				recs = append(recs, historical.Record{LogType: w.msgs[i].LogType, Data: w.msgs[i].Record})
+				msg = append(msg, i)
+			}
+		}
+	}
+	if len(recs) == 0 {
+		return nil
+	}
+	res, err := h.o.Historical.Send(ctx, recs)
+	for _, r := range res.Rejected {
+		m := w.msgs[msg[r.Index]]
+		w.addDead(deadletter.Entry{
+			Stage: deadletter.StageClassify, Service: m.Service, Resource: m.Resource, Cluster: m.Cluster,
+			LogType: m.LogType, Raw: capRaw(m.Record), Size: len(m.Record), Reason: r.Reason,
+		}, w.msgOrigin[msg[r.Index]])
+	}
+	for _, j := range res.Failed {
+		w.failed[w.msgOrigin[msg[j]]] = true
+	}
+	if err != nil || len(res.Failed) > 0 {
+		h.o.Log.Warn("classifier: classified records not sent to historical search; they will be retried", "records", len(res.Failed), "error", errText(err))
+		return fmt.Errorf("classifier: %d of %d records not sent to historical search: %w", len(res.Failed), len(recs), orUnknown(err))
+	}
+	return nil
 }
 
 func errText(err error) string {

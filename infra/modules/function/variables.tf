@@ -13,8 +13,8 @@ variable "function" {
   type        = string
 
   validation {
-    condition     = contains(["classifier", "rules", "merger", "processor", "app"], var.function)
-    error_message = "function must be classifier, rules, merger, processor or app."
+    condition     = contains(["classifier", "rules", "merger", "processor", "app", "scheduled_queries"], var.function)
+    error_message = "function must be classifier, rules, merger, processor, app or scheduled_queries."
   }
 }
 
