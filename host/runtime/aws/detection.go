@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"slices"
 	"sync"
 	"time"
 
@@ -17,6 +16,7 @@ import (
 	"github.com/streamalert-go/sa/host/lookup/awslookup"
 	"github.com/streamalert-go/sa/host/rules"
 	"github.com/streamalert-go/sa/host/rules/staging"
+	"github.com/streamalert-go/sa/host/runtime/embedded"
 	"github.com/streamalert-go/sa/host/threatintel"
 )
 
@@ -70,7 +70,7 @@ func (d *Deployment) Detection(ctx context.Context, o DetectionOptions) (*Detect
 		},
 	}, lookup.FromConfig(d.Conf.LookupTables, drivers)...)
 
-	if d.threatIntelOn() {
+	if embedded.ThreatIntelOn(d.Conf) {
 		if o.IOCTable == "" {
 			return nil, fmt.Errorf("threat intel is enabled in the conf (threat_intel.json) but no IOC table is given")
 		}
@@ -95,21 +95,9 @@ func (d *Deployment) Detection(ctx context.Context, o DetectionOptions) (*Detect
 	return det, nil
 }
 
-// threatIntelOn is StreamAlert's switch: threat_intel.json enabled and
-// some cluster with enable_threat_intel.
-func (d *Deployment) threatIntelOn() bool {
-	return d.Conf.ThreatIntel.Enabled && slices.ContainsFunc(d.Conf.Clusters, func(c *config.Cluster) bool { return c.EnableThreatIntel })
-}
-
 // StagingOn reports whether rule staging is on: sa.yaml's
 // staging.enabled, else the conf's infrastructure.rule_staging.enabled.
-func (d *Deployment) StagingOn() bool {
-	on := d.Conf.Global.Infrastructure.RuleStaging.Enabled
-	if p := d.Config.Detection.Staging.Enabled; p != nil {
-		on = *p
-	}
-	return on
-}
+func (d *Deployment) StagingOn() bool { return d.Config.StagingOn(d.Conf) }
 
 // StagingManager opens the staging table with sa.yaml's period and
 // budget.

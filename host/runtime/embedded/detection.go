@@ -162,7 +162,7 @@ func newDetection(ctx context.Context, env Env) (*detection, error) {
 		},
 	}, lookup.FromConfig(env.Conf.LookupTables, d.lookupDrivers(ctx))...)
 
-	if threatIntelOn(env) {
+	if ThreatIntelOn(env.Conf) {
 		s, err := d.loadIOCs()
 		if err != nil {
 			return nil, err
@@ -170,11 +170,7 @@ func newDetection(ctx context.Context, env Env) (*detection, error) {
 		d.intel = threatintel.NewLive(s)
 	}
 
-	on := env.Conf.Global.Infrastructure.RuleStaging.Enabled
-	if p := env.Config.Detection.Staging.Enabled; p != nil {
-		on = *p
-	}
-	if on {
+	if env.Config.StagingOn(env.Conf) {
 		m, err := staging.New(ctx, &staging.File{Path: env.Config.Detection.Staging.State}, staging.Options{
 			Period: env.Config.Detection.Staging.Period, Budget: env.Config.Detection.Staging.Budget, Logger: env.Log,
 		})
@@ -202,13 +198,19 @@ func (d *detection) lookupDrivers(ctx context.Context) lookup.Drivers {
 	return drivers
 }
 
-// threatIntelOn is StreamAlert's switch: threat_intel.json enabled and
+// ThreatIntelOn is StreamAlert's switch: threat_intel.json enabled and
 // some cluster with enable_threat_intel.
-func threatIntelOn(env Env) bool {
-	if !env.Conf.ThreatIntel.Enabled {
-		return false
+func ThreatIntelOn(conf *config.Config) bool {
+	return conf.ThreatIntel.Enabled && slices.ContainsFunc(conf.Clusters, func(c *config.Cluster) bool { return c.EnableThreatIntel })
+}
+
+// StagingOn reports whether rule staging is on: sa.yaml's
+// staging.enabled, else the conf's infrastructure.rule_staging.enabled.
+func (c *Config) StagingOn(conf *config.Config) bool {
+	if p := c.Detection.Staging.Enabled; p != nil {
+		return *p
 	}
-	return slices.ContainsFunc(env.Conf.Clusters, func(c *config.Cluster) bool { return c.EnableThreatIntel })
+	return conf.Global.Infrastructure.RuleStaging.Enabled
 }
 
 // options completes the rules engine's options.
