@@ -31,12 +31,11 @@ import (
 
 // roles builds each function's handler, as a value lambda.Start accepts.
 var roles = map[string]func(context.Context, env) (any, error){
-	"classifier": classifier,
-	"rules":      rulesFunction,
-	"merger":     merger,
-	"processor":  processor,
-	"app":        appFunction,
-
+	"classifier":        classifier,
+	"rules":             rulesFunction,
+	"merger":            merger,
+	"processor":         processor,
+	"app":               appFunction,
 	"scheduled_queries": scheduledQueries,
 }
 
