@@ -6,9 +6,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/streamalert-go/sa/plugins/output/internal/awsout"
 	"github.com/streamalert-go/sa/internal/awsfake"
 	"github.com/streamalert-go/sa/internal/httpouttest"
+	"github.com/streamalert-go/sa/plugins/output/internal/awsout"
 	saplugin "github.com/streamalert-go/sa/sdk/plugin"
 )
 

@@ -5,10 +5,10 @@ import (
 	"log/slog"
 	"testing"
 
-	"github.com/streamalert-go/sa/plugins/output/internal/awsout"
 	"github.com/streamalert-go/sa/internal/awsfake"
-	"github.com/streamalert-go/sa/plugins/output/internal/awsout/lambdaout"
 	"github.com/streamalert-go/sa/internal/httpouttest"
+	"github.com/streamalert-go/sa/plugins/output/internal/awsout"
+	"github.com/streamalert-go/sa/plugins/output/internal/awsout/lambdaout"
 	saplugin "github.com/streamalert-go/sa/sdk/plugin"
 )
 

@@ -16,9 +16,9 @@ import (
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
 	"github.com/streamalert-go/sa/host/secrets/secrettest"
-	"github.com/streamalert-go/sa/plugins/output/internal/awsout"
 	"github.com/streamalert-go/sa/internal/awsfake"
 	"github.com/streamalert-go/sa/internal/httpouttest"
+	"github.com/streamalert-go/sa/plugins/output/internal/awsout"
 	pluginv1 "github.com/streamalert-go/sa/sdk/gen/sa/plugin/v1"
 	saplugin "github.com/streamalert-go/sa/sdk/plugin"
 	"github.com/streamalert-go/sa/sdk/plugintest"

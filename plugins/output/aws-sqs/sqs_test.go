@@ -9,9 +9,9 @@ import (
 	"testing"
 
 	"github.com/streamalert-go/sa/host/secrets/secrettest"
-	"github.com/streamalert-go/sa/plugins/output/internal/awsout"
 	"github.com/streamalert-go/sa/internal/awsfake"
 	"github.com/streamalert-go/sa/internal/httpouttest"
+	"github.com/streamalert-go/sa/plugins/output/internal/awsout"
 	saplugin "github.com/streamalert-go/sa/sdk/plugin"
 	"github.com/streamalert-go/sa/sdk/schema"
 )

@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/streamalert-go/sa/host/secrets/secrettest"
-	"github.com/streamalert-go/sa/plugins/output/internal/httpout"
 	"github.com/streamalert-go/sa/internal/httpouttest"
+	"github.com/streamalert-go/sa/plugins/output/internal/httpout"
 	pluginv1 "github.com/streamalert-go/sa/sdk/gen/sa/plugin/v1"
 	saplugin "github.com/streamalert-go/sa/sdk/plugin"
 	"github.com/streamalert-go/sa/sdk/plugintest"

@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/streamalert-go/sa/host/secrets/secrettest"
-	"github.com/streamalert-go/sa/plugins/output/internal/httpout"
 	"github.com/streamalert-go/sa/internal/httpouttest"
+	"github.com/streamalert-go/sa/plugins/output/internal/httpout"
 	saplugin "github.com/streamalert-go/sa/sdk/plugin"
 )
 
