@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/streamalert-go/sa/host/pluginhost"
@@ -74,22 +73,7 @@ func TestBuildApp(t *testing.T) {
 		{"bad state prefix", map[string]string{"SA_APP_STATE_PREFIX": "state"}, `state prefix "state"`},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Setenv("AWS_REGION", "us-east-1")
-			get := func(k string) string {
-				if v, ok := tt.env[k]; ok {
-					return v
-				}
-				return base[k]
-			}
-			fn, err := build(context.Background(), get, slog.New(slog.DiscardHandler))
-			switch {
-			case tt.wantErr == "" && (err != nil || fn == nil):
-				t.Fatalf("build: %v", err)
-			case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
-				t.Fatalf("error %v, want one naming %q", err, tt.wantErr)
-			}
-		})
+		t.Run(tt.name, func(t *testing.T) { checkBuild(t, base, tt.env, tt.wantErr) })
 	}
 }
 

@@ -37,22 +37,7 @@ func TestBuild(t *testing.T) {
 		{"bad secrets prefix", map[string]string{"SA_FUNCTION": "processor", "SA_SECRETS_PREFIX": "sa/"}, "prefix"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Setenv("AWS_REGION", "us-east-1")
-			get := func(k string) string {
-				if v, ok := tt.env[k]; ok {
-					return v
-				}
-				return base[k]
-			}
-			h, err := build(context.Background(), get, slog.New(slog.DiscardHandler))
-			switch {
-			case tt.wantErr == "" && (err != nil || h == nil):
-				t.Fatalf("build: %v", err)
-			case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
-				t.Fatalf("error %v, want one naming %q", err, tt.wantErr)
-			}
-		})
+		t.Run(tt.name, func(t *testing.T) { checkBuild(t, base, tt.env, tt.wantErr) })
 	}
 }
 
@@ -79,5 +64,25 @@ func BenchmarkColdStart(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// checkBuild builds the role env says, over base, and checks it is built
+// or refused with an error naming wantErr.
+func checkBuild(t *testing.T, base, env map[string]string, wantErr string) {
+	t.Helper()
+	t.Setenv("AWS_REGION", "us-east-1")
+	get := func(k string) string {
+		if v, ok := env[k]; ok {
+			return v
+		}
+		return base[k]
+	}
+	h, err := build(context.Background(), get, slog.New(slog.DiscardHandler))
+	switch {
+	case wantErr == "" && (err != nil || h == nil):
+		t.Fatalf("build: %v", err)
+	case wantErr != "" && (err == nil || !strings.Contains(err.Error(), wantErr)):
+		t.Fatalf("error %v, want one naming %q", err, wantErr)
 	}
 }

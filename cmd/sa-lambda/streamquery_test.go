@@ -60,22 +60,7 @@ func TestBuildScheduledQueries(t *testing.T) {
 		{"bad scheduled_queries.json", map[string]string{"SA_HOME": badConf}, "scheduled_queries.json config.destination_kinesis_stream: required"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Setenv("AWS_REGION", "us-east-1")
-			get := func(k string) string {
-				if v, ok := tt.env[k]; ok {
-					return v
-				}
-				return base[k]
-			}
-			h, err := build(context.Background(), get, slog.New(slog.DiscardHandler))
-			switch {
-			case tt.wantErr == "" && (err != nil || h == nil):
-				t.Fatalf("build: %v", err)
-			case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
-				t.Fatalf("error %v, want one naming %q", err, tt.wantErr)
-			}
-		})
+		t.Run(tt.name, func(t *testing.T) { checkBuild(t, base, tt.env, tt.wantErr) })
 	}
 }
 
