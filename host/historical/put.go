@@ -13,6 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/firehose"
 	"github.com/aws/aws-sdk-go-v2/service/firehose/types"
 	"github.com/aws/smithy-go"
+
+	"github.com/streamalert-go/sa/internal/batch"
 )
 
 // put delivers lines to stream, trying the lines Firehose refuses again,
@@ -64,21 +66,7 @@ func (s *Sender) put(ctx context.Context, stream string, lines [][]byte) ([]int,
 // batches splits the pending lines, in order, into calls of at most
 // MaxBatchRecords records and MaxBatchBytes bytes.
 func batches(lines [][]byte, pending []int) [][]int {
-	var out [][]int
-	var cur []int
-	size := 0
-	for _, i := range pending {
-		n := len(lines[i])
-		if len(cur) == MaxBatchRecords || len(cur) > 0 && size+n > MaxBatchBytes {
-			out, cur, size = append(out, cur), nil, 0
-		}
-		cur = append(cur, i)
-		size += n
-	}
-	if len(cur) > 0 {
-		out = append(out, cur)
-	}
-	return out
+	return batch.Split(pending, func(i int) int { return len(lines[i]) }, MaxBatchRecords, MaxBatchBytes)
 }
 
 // call sends one PutRecordBatch and returns the lines Firehose did not

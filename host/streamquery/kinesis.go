@@ -8,6 +8,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+
+	"github.com/streamalert-go/sa/internal/batch"
 )
 
 // KinesisAPI is the part of the Kinesis client the function calls;
@@ -64,21 +66,7 @@ func (h *Handler) put(ctx context.Context, key string, records [][]byte) error {
 // putCalls splits the pending records into calls within Kinesis's
 // limits.
 func putCalls(records [][]byte, pending []int, keyLen int) [][]int {
-	var out [][]int
-	var cur []int
-	size := 0
-	for _, i := range pending {
-		n := len(records[i]) + keyLen
-		if len(cur) == maxPutRecords || len(cur) > 0 && size+n > maxPutBytes {
-			out, cur, size = append(out, cur), nil, 0
-		}
-		cur = append(cur, i)
-		size += n
-	}
-	if len(cur) > 0 {
-		out = append(out, cur)
-	}
-	return out
+	return batch.Split(pending, func(i int) int { return len(records[i]) + keyLen }, maxPutRecords, maxPutBytes)
 }
 
 // putCall makes one call and returns the records Kinesis refused, with

@@ -10,6 +10,8 @@ import (
 	awssdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/streamalert-go/sa/internal/batch"
 )
 
 // SQSAPI is the part of the SQS client the classifier calls;
@@ -105,21 +107,7 @@ func sendBodies(ctx context.Context, api SQSAPI, queue string, bodies []body) (f
 // batches splits the pending bodies into calls of at most maxBatchEntries
 // entries and MaxMessageBytes in all.
 func batches(bodies []body, pending []int) [][]int {
-	var out [][]int
-	var cur []int
-	size := 0
-	for _, i := range pending {
-		n := len(bodies[i].data)
-		if len(cur) == maxBatchEntries || len(cur) > 0 && size+n > MaxMessageBytes {
-			out, cur, size = append(out, cur), nil, 0
-		}
-		cur = append(cur, i)
-		size += n
-	}
-	if len(cur) > 0 {
-		out = append(out, cur)
-	}
-	return out
+	return batch.Split(pending, func(i int) int { return len(bodies[i].data) }, maxBatchEntries, MaxMessageBytes)
 }
 
 // sendBatch sends one call and returns the bodies SQS did not accept.
