@@ -87,13 +87,8 @@ func (g *globals) openHome(cmd *cobra.Command) (*home, error) {
 	if err != nil {
 		return nil, err
 	}
-	var dirs []string
-	for _, d := range append(g.dirs(), cfg.PluginDirs...) {
-		if !slices.Contains(dirs, d) {
-			dirs = append(dirs, d)
-		}
-	}
-	return &home{cfg: cfg, store: store, plugins: pluginhost.New(pluginhost.Options{Dirs: dirs, Logger: quietLogger(cmd)})}, nil
+	opts := cfg.PluginOptions(append(g.dirs(), cfg.PluginDirs...), quietLogger(cmd))
+	return &home{cfg: cfg, store: store, plugins: pluginhost.New(opts)}, nil
 }
 
 // quietLogger keeps the plugin host's routine lines ("plugin started") out

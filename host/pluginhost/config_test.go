@@ -9,6 +9,7 @@ import (
 	"time"
 
 	saplugin "github.com/streamalert-go/sa/sdk/plugin"
+	"github.com/streamalert-go/sa/sdk/schema"
 )
 
 func TestMissingCredential(t *testing.T) {
@@ -114,6 +115,41 @@ func TestEnvironmentNotInherited(t *testing.T) {
 	for _, want := range []string{"PATH=/usr/local/bin:/usr/bin:/bin", "SA_PLUGIN_NAME=output.faulty", "SA_PLUGIN_MAGIC_COOKIE="} {
 		if !strings.Contains(res.Message, want) {
 			t.Errorf("plugin environment lacks %s:\n%s", want, res.Message)
+		}
+	}
+}
+
+// TestAWSCredentialsForwarded: a plugin named in AWSCredentials gets the
+// host's AWS credential variables, with the secret ones masked in whatever
+// it says back; another plugin on the same host still gets none.
+func TestAWSCredentialsForwarded(t *testing.T) {
+	host := map[string]string{
+		"AWS_ACCESS_KEY_ID": "AKIDHOSTROLE", "AWS_SECRET_ACCESS_KEY": "host-secret-key-value",
+		"AWS_SESSION_TOKEN": "host-session-token-value", "AWS_REGION": "eu-west-1",
+		"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "/v2/credentials/task",
+	}
+	lookup := func(k string) (string, bool) { v, ok := host[k]; return v, ok }
+	for _, forward := range []bool{true, false} {
+		root := t.TempDir()
+		installFaulty(t, root)
+		h, _ := newTestHost(t, root, "env")
+		h.opts.LookupEnv = lookup
+		h.opts.AWSCredentials = map[string]bool{"output.faulty": forward, "output.other": true}
+		res, err := h.Send(ctxTimeout(t, 30*time.Second), "faulty", "main", []byte(`{}`), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, secret := range []string{"host-secret-key-value", "host-session-token-value"} {
+			if strings.Contains(res.Message, secret) {
+				t.Errorf("forward=%v: a host credential reached the result unmasked:\n%s", forward, res.Message)
+			}
+		}
+		for _, kv := range []string{"AWS_ACCESS_KEY_ID=AKIDHOSTROLE", "AWS_REGION=eu-west-1",
+			"AWS_SECRET_ACCESS_KEY=" + schema.Masked, "AWS_SESSION_TOKEN=" + schema.Masked,
+			"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI=/v2/credentials/task"} {
+			if got := strings.Contains(res.Message, kv); got != forward {
+				t.Errorf("forward=%v: environment has %s: %v\n%s", forward, kv, got, res.Message)
+			}
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"maps"
 	"os"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -41,6 +42,15 @@ type Options struct {
 	StableAfter time.Duration
 	// Isolate lists plugin addresses that get one process per instance.
 	Isolate map[string]bool
+	// AWSCredentials lists plugin addresses that also get the host's AWS
+	// credential variables (AWS_ACCESS_KEY_ID, AWS_SESSION_TOKEN, the
+	// container and web identity endpoints, the region), so an AWS output
+	// can act as the role sa runs as on Lambda, ECS or EKS. The secret
+	// values are added to the plugin's redactor. No other plugin sees them.
+	AWSCredentials map[string]bool
+	// LookupEnv reads the host's environment for AWSCredentials
+	// (os.LookupEnv).
+	LookupEnv func(string) (string, bool)
 	// Unverified lists plugin addresses started without checksum checks:
 	// development overrides only, and the host logs a warning for each.
 	Unverified map[string]bool
@@ -305,8 +315,14 @@ func (h *Host) configFunc(addr, instance string) (ConfigFunc, bool) {
 
 func (h *Host) spec(p *Installed, instance string, r *relay) launchSpec {
 	override := h.opts.Unverified[p.Address()]
+	env := h.opts.Env
+	if h.opts.AWSCredentials[p.Address()] {
+		aws, secrets := awsEnv(h.opts.LookupEnv)
+		env = append(slices.Clone(env), aws...)
+		r.redact.Add(secrets...)
+	}
 	s := launchSpec{
-		plugin: p, env: h.opts.Env, instance: instance, versions: h.opts.Versions,
+		plugin: p, env: env, instance: instance, versions: h.opts.Versions,
 		startTimeout: h.opts.StartTimeout, stderr: r, verify: !override, override: override,
 	}
 	if !override {

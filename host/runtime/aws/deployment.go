@@ -47,11 +47,7 @@ func (d *Deployment) PluginDirs() []string {
 // Plugins returns a plugin host over the package's plugins. Plugin
 // processes start on first use and live as long as the sandbox.
 func (d *Deployment) Plugins(log *slog.Logger) *pluginhost.Host {
-	isolate := map[string]bool{}
-	for _, p := range d.Config.Isolate {
-		isolate[p] = true
-	}
-	return pluginhost.New(pluginhost.Options{Dirs: d.PluginDirs(), Isolate: isolate, Logger: log})
+	return pluginhost.New(d.Config.PluginOptions(d.PluginDirs(), log))
 }
 
 // Rules compiles the package's rules and matchers against its schemas, as

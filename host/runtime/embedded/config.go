@@ -8,14 +8,17 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/streamalert-go/sa/host/install"
+	"github.com/streamalert-go/sa/host/pluginhost"
 )
 
 // ConfigFile is the runtime's config, in $SA_HOME.
@@ -42,6 +45,12 @@ type Config struct {
 	PluginDirs []string `yaml:"plugin_dirs"`
 	// Isolate lists plugins ("output.slack") run one process per instance.
 	Isolate []string `yaml:"isolate"`
+	// AWSCredentials lists plugins ("output.aws-s3") that may act with the
+	// AWS credentials sa itself runs with: a Lambda function's or ECS
+	// task's role, or an EKS service account. Unset, it is sa's own AWS
+	// outputs (BuiltinAWSOutputs); an empty list forwards them to none.
+	// Other plugins never see them.
+	AWSCredentials *[]string `yaml:"aws_credentials"`
 	// Sources are the HTTP ingest endpoints.
 	Sources []Source `yaml:"sources"`
 	// Apps are app plugin instances polled on a schedule.
@@ -180,6 +189,17 @@ func (c *Config) defaults(home string) {
 
 func (c *Config) check() error {
 	var errs []error
+	addrs := map[string][]string{"isolate": c.Isolate}
+	if c.AWSCredentials != nil {
+		addrs["aws_credentials"] = *c.AWSCredentials
+	}
+	for key, l := range addrs {
+		for i, a := range l {
+			if kind, name, ok := strings.Cut(a, "."); !ok || kind == "" || name == "" {
+				errs = append(errs, fmt.Errorf("%s[%d]: %q is not a plugin address (kind.name, as in output.aws-s3)", key, i, a))
+			}
+		}
+	}
 	seen := map[string]bool{}
 	for i, s := range c.Sources {
 		at := fmt.Sprintf("sources[%d]", i)
@@ -222,4 +242,28 @@ func (c *Config) check() error {
 		errs = append(errs, errors.New("limits.max_record is larger than limits.max_body"))
 	}
 	return errors.Join(errs...)
+}
+
+// BuiltinAWSOutputs are sa's own AWS output plugins, which get sa's AWS
+// credentials unless sa.yaml's aws_credentials says otherwise.
+var BuiltinAWSOutputs = []string{
+	"output.aws-cloudwatch-log", "output.aws-firehose", "output.aws-lambda", "output.aws-lambda-v2",
+	"output.aws-s3", "output.aws-ses", "output.aws-sns", "output.aws-sqs",
+}
+
+// PluginOptions are the plugin host options sa.yaml sets (isolation, AWS
+// credentials) over the plugin directories dirs, which are deduplicated.
+func (c *Config) PluginOptions(dirs []string, log *slog.Logger) pluginhost.Options {
+	o := pluginhost.Options{Dirs: uniqueDirs(dirs), Logger: log, Isolate: map[string]bool{}, AWSCredentials: map[string]bool{}}
+	for _, p := range c.Isolate {
+		o.Isolate[p] = true
+	}
+	aws := BuiltinAWSOutputs
+	if c.AWSCredentials != nil {
+		aws = *c.AWSCredentials
+	}
+	for _, p := range aws {
+		o.AWSCredentials[p] = true
+	}
+	return o
 }

@@ -102,6 +102,11 @@ conf: conf
 
 # Where plugins are found, after plugins/ in this directory.
 ` + string(dirs) + `
+# Plugins that may act with the AWS credentials sa runs with (a Lambda
+# function's or ECS task's role, an EKS service account). Unset: sa's own
+# aws-* outputs. No other plugin ever sees them.
+# aws_credentials: [output.aws-s3, output.aws-sqs]
+
 # sa plugin install: indexes searched in order, the publisher keys trusted,
 # and the plugins this configuration needs (sa plugin install with no
 # argument installs them; sa.lock pins what it chose). See docs/plugins.md.

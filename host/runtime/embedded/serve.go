@@ -135,14 +135,8 @@ func Open(ctx context.Context, home string, opts Options) (*Server, error) {
 		st.Close()
 		return nil, err
 	}
-	isolate := map[string]bool{}
-	for _, p := range cfg.Isolate {
-		isolate[p] = true
-	}
-	plugins := pluginhost.New(pluginhost.Options{
-		Dirs:    uniqueDirs(append(append([]string{filepath.Join(home, "plugins")}, cfg.PluginDirs...), opts.PluginDirs...)),
-		Isolate: isolate, Logger: log,
-	})
+	dirs := append(append([]string{filepath.Join(home, "plugins")}, cfg.PluginDirs...), opts.PluginDirs...)
+	plugins := pluginhost.New(cfg.PluginOptions(dirs, log))
 	env := Env{Home: home, Config: cfg, Conf: conf, Store: st, Secrets: sec, Plugins: plugins, Log: log}
 	s, err := newServer(ctx, env, build)
 	if err != nil {
