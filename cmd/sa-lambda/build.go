@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -205,11 +206,12 @@ func merger(ctx context.Context, e env) (any, error) {
 		return func(ctx context.Context, _ json.RawMessage) (any, error) { return h.Handle(ctx) }, nil
 	}
 	// The merger runs every minute, one at a time: it also promotes the
-	// staged rules whose period is over.
+	// staged rules whose period is over, and raises the daily digest.
 	m, err := e.dep.StagingManager(ctx, st.Staging(), e.log)
 	if err != nil {
 		return nil, err
 	}
+	digest := rt.NewStagingDigest(m, st, e.dep.Config.Detection.Staging)
 	return func(ctx context.Context, _ json.RawMessage) (any, error) {
 		out, err := h.Handle(ctx)
 		promoted, perr := m.Promote(ctx)
@@ -218,6 +220,10 @@ func merger(ctx context.Context, e env) (any, error) {
 		}
 		if perr != nil {
 			e.log.Warn("staged rules not promoted; tried again next minute", "error", perr.Error())
+			return out, err
+		}
+		if _, derr := digest.Run(ctx, time.Now()); derr != nil {
+			e.log.Error("staging digest not stored; tried again next minute", "error", derr.Error())
 		}
 		return out, err
 	}, nil

@@ -67,6 +67,12 @@ type StagingConfig struct {
 	Check time.Duration `yaml:"check"`
 }
 
+// DigestTime is DigestAt as the time since midnight UTC.
+func (s StagingConfig) DigestTime() time.Duration {
+	t, _ := time.Parse("15:04", s.DigestAt)
+	return time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute
+}
+
 // RuleErrorsConfig says where "rule error" alerts go: a rule failing on
 // records (or spending its cost budget) raises one alert per rule and
 // error per hour, kept in the alert store and sent to Outputs.
@@ -332,10 +338,10 @@ func (d *detection) stagingLoop(ctx context.Context) {
 // digestLoop raises the daily digest of staged rules at DigestAt UTC, to
 // DigestOutput; without one the digest is only stored.
 func (d *detection) digestLoop(ctx context.Context, added func()) {
-	at, _ := time.Parse("15:04", d.env.Config.Detection.Staging.DigestAt)
+	at := d.env.Config.Detection.Staging.DigestTime()
 	for {
 		now := time.Now().UTC()
-		next := time.Date(now.Year(), now.Month(), now.Day(), at.Hour(), at.Minute(), 0, 0, time.UTC)
+		next := now.Truncate(24 * time.Hour).Add(at)
 		if !next.After(now) {
 			next = next.AddDate(0, 0, 1)
 		}
@@ -346,7 +352,7 @@ func (d *detection) digestLoop(ctx context.Context, added func()) {
 			return
 		case <-t.C:
 		}
-		a, ok, err := digestAlert(d.staging, next, d.env.Config.Detection.Staging.DigestOutput)
+		a, ok, err := DigestAlert(d.staging, next, d.env.Config.Detection.Staging.DigestOutput)
 		if err == nil && ok {
 			err = d.env.Store.Insert(ctx, a)
 			if err == nil {
@@ -359,8 +365,11 @@ func (d *detection) digestLoop(ctx context.Context, added func()) {
 	}
 }
 
-// digestAlert is the digest of the staged rules as of day; one per day.
-func digestAlert(m *staging.Manager, day time.Time, output string) (*alert.Alert, bool, error) {
+// DigestAlert is the digest of the staged rules as of day, to output (or
+// only stored, without one). Its id derives from the date, so there is one
+// per day however many processes raise it; ok is false when no rule is
+// staged.
+func DigestAlert(m *staging.Manager, day time.Time, output string) (*alert.Alert, bool, error) {
 	subject, body, ok := m.Digest()
 	if !ok {
 		return nil, false, nil

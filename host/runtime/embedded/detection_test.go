@@ -174,13 +174,13 @@ func TestDigestAlert(t *testing.T) {
 		t.Fatal(err)
 	}
 	day := time.Date(2026, 3, 4, 13, 30, 0, 0, time.UTC)
-	if _, ok, _ := digestAlert(m, day, "slack:soc"); ok {
+	if _, ok, _ := DigestAlert(m, day, "slack:soc"); ok {
 		t.Error("a digest with nothing staged")
 	}
 	m.Ensure(ctx, "new_rule")
 	m.Stage(ctx, "new_rule")
 	m.Count("new_rule")
-	a, ok, err := digestAlert(m, day, "slack:soc")
+	a, ok, err := DigestAlert(m, day, "slack:soc")
 	if err != nil || !ok {
 		t.Fatalf("digest: %v %v", ok, err)
 	}
@@ -188,8 +188,8 @@ func TestDigestAlert(t *testing.T) {
 		!strings.Contains(string(a.Record), "Rule: new_rule") || !strings.Contains(string(a.Record), `Alerts: 1`) {
 		t.Errorf("digest alert: %s %v %s", a.RuleName, a.Outputs, a.Record)
 	}
-	again, _, _ := digestAlert(m, day.Add(time.Hour), "slack:soc")
-	next, _, _ := digestAlert(m, day.AddDate(0, 0, 1), "slack:soc")
+	again, _, _ := DigestAlert(m, day.Add(time.Hour), "slack:soc")
+	next, _, _ := DigestAlert(m, day.AddDate(0, 0, 1), "slack:soc")
 	if again.ID != a.ID || next.ID == a.ID {
 		t.Errorf("ids: %s, same day %s, next day %s", a.ID, again.ID, next.ID)
 	}
