@@ -18,9 +18,17 @@ type Publication = map[string]any
 // are changed later in the chain, which DeepCopy between steps ensures.
 type Func func(a *Alert, pub Publication) (Publication, error)
 
-// normalizationKey is the record member holding normalization results
-// (StreamAlert's Normalizer.NORMALIZATION_KEY).
-const normalizationKey = "streamalert_normalization"
+// The record members holding normalization results: StreamAlert's
+// Normalizer.NORMALIZATION_KEY, and the normalized_types.json results sa
+// adds as StreamAlert 3.2 did. Rules read both; outputs get neither, so
+// their payloads are StreamAlert 3.5's.
+const (
+	normalizationKey   = "streamalert_normalization"
+	normalizationKeyV1 = "streamalert:normalization"
+)
+
+// isNormalizationKey reports whether k holds normalization results.
+func isNormalizationKey(k string) bool { return k == normalizationKey || k == normalizationKeyV1 }
 
 // Alert is what publishers read of an alert: StreamAlert's Alert
 // attributes, decoded from the alert's JSON form.
@@ -50,6 +58,7 @@ func view(a *alert.Alert) (*Alert, error) {
 		return nil, fmt.Errorf("record: %w", err)
 	}
 	delete(rec, normalizationKey)
+	delete(rec, normalizationKeyV1)
 	ctx, err := decodeObject(a.Context)
 	if err != nil {
 		return nil, fmt.Errorf("context: %w", err)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -24,10 +25,22 @@ type Options struct {
 	// Publishers is the table names are looked up in; nil means
 	// Builtins(BuiltinOptions{RuleLink: RuleLink}).
 	Publishers []Publisher
-	// RuleLink is where Summary's title links for a rule; nil links
-	// nowhere. Ignored when Publishers is set.
+	// RuleLink is where Summary's title links for a rule; nil is
+	// StreamAlert's link (DefaultRuleLink). Ignored when Publishers is set.
 	RuleLink func(rule string) string
 	Logger   *slog.Logger
+}
+
+// DefaultRuleLink is StreamAlert's link for a rule in Slack's Summary: a
+// search of its GitHub repository, where the community rules live.
+const DefaultRuleLink = "https://github.com/airbnb/streamalert/search?q={rule}+path%3A%2Frules"
+
+// RuleLinkFrom returns a RuleLink from a template in which {rule} stands
+// for the rule's name, query-escaped; an empty template links nowhere.
+func RuleLinkFrom(template string) func(rule string) string {
+	return func(rule string) string {
+		return strings.ReplaceAll(template, "{rule}", url.QueryEscape(rule))
+	}
 }
 
 // Composer composes publications. It is safe for concurrent use.
@@ -43,7 +56,11 @@ type Composer struct {
 func New(opts Options) *Composer {
 	table := opts.Publishers
 	if table == nil {
-		table = Builtins(BuiltinOptions{RuleLink: opts.RuleLink})
+		link := opts.RuleLink
+		if link == nil {
+			link = RuleLinkFrom(DefaultRuleLink)
+		}
+		table = Builtins(BuiltinOptions{RuleLink: link})
 	}
 	log := opts.Logger
 	if log == nil {

@@ -341,3 +341,42 @@ func TestDefaultForms(t *testing.T) {
 		t.Errorf("default publication forms differ:\n%s\n%s", ja, jb)
 	}
 }
+
+// TestNormalizationHidden: outputs see neither normalization member of the
+// record, StreamAlert's nor the normalized_types.json one sa adds, and
+// populate_fields finds no value inside them.
+func TestNormalizationHidden(t *testing.T) {
+	c := New(Options{Logger: slog.New(slog.DiscardHandler)})
+	a, err := alert.New(alert.Params{
+		RuleName: "r", Outputs: []string{"slack:soc", "pagerduty:p"},
+		Record: json.RawMessage(`{"userIdentity":{"userName":"alice"},` +
+			`"streamalert_normalization":{"userName":[{"values":["v2"]}]},"streamalert:normalization":{"userName":["alice"]}}`),
+		Context:    json.RawMessage(`{"populate_fields":["userName"]}`),
+		Publishers: map[string][]string{"pagerduty": {"add_record", "populate_fields"}},
+		Created:    time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for output, want := range map[string]string{"slack:soc": `"userIdentity":{"userName":"alice"}`, "pagerduty:p": `{"userName":["alice"]}`} {
+		got, err := c.Compose(a, output)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(got), want) || strings.Contains(string(got), "normalization") {
+			t.Errorf("%s: %s, want %s and no normalization", output, got, want)
+		}
+	}
+}
+
+func TestRuleLinkFrom(t *testing.T) {
+	for template, want := range map[string]string{
+		DefaultRuleLink: "https://github.com/airbnb/streamalert/search?q=a_rule+path%3A%2Frules",
+		"https://git.example.com/detections/-/search?search={rule}": "https://git.example.com/detections/-/search?search=a_rule",
+		"": "",
+	} {
+		if got := RuleLinkFrom(template)("a_rule"); got != want {
+			t.Errorf("%q: %q, want %q", template, got, want)
+		}
+	}
+}

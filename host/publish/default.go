@@ -56,7 +56,7 @@ func defaultJSON(a *alert.Alert) ([]byte, error) {
 // them.
 func withoutNormalization(rec json.RawMessage) (json.RawMessage, error) {
 	rec = orEmpty(rec)
-	if !bytes.Contains(rec, []byte(`"`+normalizationKey+`"`)) {
+	if !bytes.Contains(rec, []byte(`"`+normalizationKey+`"`)) && !bytes.Contains(rec, []byte(`"`+normalizationKeyV1+`"`)) {
 		return rec, nil
 	}
 	dec := json.NewDecoder(bytes.NewReader(rec))
@@ -74,7 +74,7 @@ func withoutNormalization(rec json.RawMessage) (json.RawMessage, error) {
 		if err := dec.Decode(&v); err != nil {
 			return nil, err
 		}
-		if key, _ := t.(string); key == normalizationKey {
+		if key, _ := t.(string); isNormalizationKey(key) {
 			continue
 		}
 		if out.Len() > 1 {

@@ -49,11 +49,12 @@
 //   - AttachFullRecord's footer names the source service, linked to the AWS
 //     console only for AWS services; StreamAlert built a console link for
 //     any service and dropped the plain form by a no-op statement.
-//   - Summary's title links to nothing unless [Options.RuleLink] says
-//     where rules live; StreamAlert linked to a search of its own GitHub
-//     repository, which holds no user's rules.
 //   - Publications are encoded by encoding/json, so object keys come out
 //     sorted rather than in insertion order.
+//
+// Summary's title links where [Options.RuleLink] says (sa.yaml's
+// rule_link), by default to a search of StreamAlert's GitHub repository,
+// as StreamAlert did: that is where the community rules live.
 //
 // populate_fields keeps StreamAlert's behaviour of always producing lists
 // (the docstring promised single values), because rules and templates

@@ -132,7 +132,7 @@ func getKeys(v any, key string) []any {
 				found = append(found, DeepCopy(e))
 			}
 			for _, k := range sortedKeys(x) {
-				if k != normalizationKey && nonEmptyContainer(x[k]) {
+				if !isNormalizationKey(k) && nonEmptyContainer(x[k]) {
 					queue = append(queue, x[k])
 				}
 			}

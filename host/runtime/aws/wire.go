@@ -5,7 +5,6 @@ import (
 
 	"github.com/streamalert-go/sa/host/dispatch"
 	"github.com/streamalert-go/sa/host/pluginhost"
-	"github.com/streamalert-go/sa/host/publish"
 	"github.com/streamalert-go/sa/host/store"
 )
 
@@ -22,6 +21,6 @@ func ProcessorFor(dep *Deployment, q store.Queue, plugins *pluginhost.Host, secr
 		},
 	})
 	return NewProcessor(ProcessorOptions{
-		Queue: q, Sender: plugins, Instances: instances, Composer: publish.New(publish.Options{Logger: log}), Observer: obs, Log: log,
+		Queue: q, Sender: plugins, Instances: instances, Composer: dep.Config.Composer(log), Observer: obs, Log: log,
 	})
 }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/streamalert-go/sa/host/install"
 	"github.com/streamalert-go/sa/host/pluginhost"
+	"github.com/streamalert-go/sa/host/publish"
 )
 
 // ConfigFile is the runtime's config, in $SA_HOME.
@@ -51,6 +52,10 @@ type Config struct {
 	// outputs (BuiltinAWSOutputs); an empty list forwards them to none.
 	// Other plugins never see them.
 	AWSCredentials *[]string `yaml:"aws_credentials"`
+	// RuleLink is where a Slack Summary's title links for a rule, {rule}
+	// standing for its name; unset, StreamAlert's (publish.DefaultRuleLink),
+	// and "" links nowhere.
+	RuleLink *string `yaml:"rule_link"`
 	// Sources are the HTTP ingest endpoints.
 	Sources []Source `yaml:"sources"`
 	// Apps are app plugin instances polled on a schedule.
@@ -266,4 +271,14 @@ func (c *Config) PluginOptions(dirs []string, log *slog.Logger) pluginhost.Optio
 		o.AWSCredentials[p] = true
 	}
 	return o
+}
+
+// Composer returns the publication composer for the outputs, with
+// sa.yaml's rule link.
+func (c *Config) Composer(log *slog.Logger) *publish.Composer {
+	o := publish.Options{Logger: log}
+	if c.RuleLink != nil {
+		o.RuleLink = publish.RuleLinkFrom(*c.RuleLink)
+	}
+	return publish.New(o)
 }

@@ -107,6 +107,10 @@ conf: conf
 # aws-* outputs. No other plugin ever sees them.
 # aws_credentials: [output.aws-s3, output.aws-sqs]
 
+# Where a Slack alert's title links for its rule ({rule} is its name);
+# unset, a search of StreamAlert's repository, as StreamAlert linked.
+# rule_link: https://git.example.com/detections/-/search?search={rule}
+
 # sa plugin install: indexes searched in order, the publisher keys trusted,
 # and the plugins this configuration needs (sa plugin install with no
 # argument installs them; sa.lock pins what it chose). See docs/plugins.md.

@@ -19,7 +19,7 @@ import (
 // and matcher directories with lookup tables, threat intel and staging,
 // the dead letter store, and the dispatcher and merger loops.
 func DefaultParts(ctx context.Context, env Env) (Parts, error) {
-	composer := publish.New(publish.Options{Logger: env.Log})
+	composer := env.Config.Composer(env.Log)
 	det, err := newDetection(ctx, env)
 	if err != nil {
 		return Parts{}, err
