@@ -56,7 +56,7 @@ func publishersFor(p Publishers, outputs []string) map[string][]string {
 // Record when the match carries none.
 func (m Match) AlertParams() alert.Params {
 	return alert.Params{
-		RuleName: m.Rule.Name, RuleDescription: m.Rule.Description, Severity: m.Rule.Severity, Tags: m.Rule.Tags,
+		RuleName: m.Rule.Name, RuleDescription: m.Rule.AlertDescription(), Severity: m.Rule.Severity, Tags: m.Rule.Tags,
 		Record: m.Record, Context: m.Context, Outputs: m.Outputs, Publishers: m.Publishers,
 		Cluster: m.Cluster, LogSource: m.LogType, LogType: m.Parser, SourceService: m.Service, SourceEntity: m.Source,
 		Staged: m.Staged, MergeByKeys: m.MergeByKeys, MergeWindow: m.MergeWindow,

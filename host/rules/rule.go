@@ -88,6 +88,24 @@ func (p Publishers) For(output string) []string {
 	return out
 }
 
+// AlertDescription is the rule's description as its alerts carry it: the
+// description, then its author, reference and playbook as "label: text"
+// fields, the form of a StreamAlert rule's docstring, which Slack's
+// Summary and AttachRuleInfo publishers take apart.
+func (r *Rule) AlertDescription() string {
+	var b strings.Builder
+	b.WriteString(strings.TrimSpace(r.Description))
+	for _, f := range [...]struct{ label, text string }{{"author", r.Author}, {"reference", r.Reference}, {"playbook", r.Playbook}} {
+		if t := strings.TrimSpace(f.text); t != "" {
+			if b.Len() > 0 {
+				b.WriteString("\n\n")
+			}
+			b.WriteString(f.label + ": " + t)
+		}
+	}
+	return b.String()
+}
+
 // Matcher is one loaded matcher: a named condition rules share.
 type Matcher struct {
 	Name        string

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/jmespath/go-jmespath"
@@ -97,6 +98,10 @@ func checkPublishers(c *publish.Composer, tests map[string][]publisherTest, ms [
 			continue
 		}
 		for output, checks := range tests {
+			if !slices.Contains(a.Outputs, output) {
+				fails = append(fails, fmt.Sprintf("rule %s: no such output %s was configured for this alert", m.Rule.Name, output))
+				continue
+			}
 			pub, err := c.Compose(a, output)
 			if err != nil {
 				fails = append(fails, fmt.Sprintf("rule %s, output %s: %v", m.Rule.Name, output, err))
@@ -112,6 +117,9 @@ func checkPublishers(c *publish.Composer, tests map[string][]publisherTest, ms [
 				if err != nil {
 					fails = append(fails, fmt.Sprintf("rule %s, output %s: %s: %v", m.Rule.Name, output, t.Expr, err))
 					continue
+				}
+				if unordered(t.Expr) {
+					got = sortedList(got)
 				}
 				if !t.holds(got) {
 					g, _ := json.Marshal(got)
@@ -134,12 +142,63 @@ func verb(cond string) string {
 	return "be"
 }
 
+// unordered reports whether expr is a call of keys() or values(), whose
+// results JMESPath leaves in no particular order (a publication is a JSON
+// object, unordered, however StreamAlert's Python dicts happened to order
+// it). Such results are compared sorted, on both sides, as sets.
+func unordered(expr string) bool {
+	expr = strings.TrimSpace(expr)
+	for _, f := range []string{"keys(", "values("} {
+		if !strings.HasPrefix(expr, f) || !strings.HasSuffix(expr, ")") {
+			continue
+		}
+		depth, quote := 0, rune(0)
+		for i, r := range expr {
+			switch {
+			case quote != 0:
+				if r == quote {
+					quote = 0
+				}
+			case r == '\'' || r == '"' || r == '`':
+				quote = r
+			case r == '(':
+				depth++
+			case r == ')':
+				depth--
+				if depth == 0 {
+					return i == len(expr)-1
+				}
+			}
+		}
+	}
+	return false
+}
+
+// sortedList sorts a list by the JSON form of its elements; anything else
+// is returned as it is.
+func sortedList(v any) any {
+	l, ok := v.([]any)
+	if !ok {
+		return v
+	}
+	out := slices.Clone(l)
+	slices.SortFunc(out, func(a, b any) int {
+		x, _ := json.Marshal(a)
+		y, _ := json.Marshal(b)
+		return strings.Compare(string(x), string(y))
+	})
+	return out
+}
+
 // holds applies the condition as StreamAlert's test framework does: is
 // compares, in looks the result up in the value list, contains looks for
 // the value in the result (substring or element).
 func (t publisherTest) holds(got any) bool {
 	switch t.Condition {
 	case "is":
+		if unordered(t.Expr) {
+			return reflect.DeepEqual(got, sortedList(t.Value))
+		}
 		return reflect.DeepEqual(got, t.Value)
 	case "in":
 		list, ok := t.Value.([]any)

@@ -36,7 +36,10 @@ func options(t *testing.T, ruleDirs ...string) Options {
 	}
 	var ruleFiles []rules.File
 	for _, d := range ruleDirs {
-		fs, err := rules.ReadDir(filepath.Join(repoDir, d))
+		if !filepath.IsAbs(d) {
+			d = filepath.Join(repoDir, d)
+		}
+		fs, err := rules.ReadDir(d)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -120,28 +123,38 @@ func TestReportsFailures(t *testing.T) {
 // output gets: both test forms, every condition, and a failing check that
 // names the expression, the value found and the one wanted.
 func TestPublisherTests(t *testing.T) {
-	opts := options(t, streamAlertPack...)
+	ruleDir := t.TempDir()
+	rule := "rules:\n  - name: fraud_to_soc\n    logs: [duo:authentication]\n    outputs: [slack:soc]\n" +
+		"    condition: record.result == \"FRAUD\"\n"
+	if err := os.WriteFile(filepath.Join(ruleDir, "fraud.yaml"), []byte(rule), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	opts := options(t, ruleDir)
 	dir := t.TempDir()
 	event := `[{"override_record": {"result": "FRAUD"}, "description": "fraud",
 		"log": "duo:authentication", "service": "streamalert_app", "source": "prefix_cluster_duo_auth_sm-app-name_app",
-		"trigger_rules": ["duo_fraud"],
+		"trigger_rules": ["fraud_to_soc"],
 		"publisher_tests": {"slack:soc": [
-			["rule_name", "is", "duo_fraud"],
+			["rule_name", "is", "fraud_to_soc"],
 			{"jmespath_expression": "record.result", "condition": "in", "value": ["DENY", "FRAUD"]},
 			["rule_name", "contains", "fraud"],
 			["log_source", "is", "duo:authentication"]]}},
 	{"override_record": {"result": "FRAUD"}, "description": "fraud, wrong expectation",
 		"log": "duo:authentication", "service": "streamalert_app", "source": "prefix_cluster_duo_auth_sm-app-name_app",
-		"trigger_rules": ["duo_fraud"],
+		"trigger_rules": ["fraud_to_soc"],
 		"publisher_tests": {"slack:soc": [["record.result", "is", "SUCCESS"]]}},
 	{"override_record": {"result": "FRAUD"}, "description": "fraud, publishers skipped",
 		"log": "duo:authentication", "service": "streamalert_app", "source": "prefix_cluster_duo_auth_sm-app-name_app",
-		"trigger_rules": ["duo_fraud"], "skip_publishers": true,
+		"trigger_rules": ["fraud_to_soc"], "skip_publishers": true,
 		"publisher_tests": {"slack:soc": [["record.result", "is", "SUCCESS"]]}},
 	{"override_record": {"result": "FRAUD"}, "description": "bad condition",
 		"log": "duo:authentication", "service": "streamalert_app", "source": "prefix_cluster_duo_auth_sm-app-name_app",
-		"trigger_rules": ["duo_fraud"],
-		"publisher_tests": {"slack:soc": [["rule_name", "resembles", "x"]]}}]`
+		"trigger_rules": ["fraud_to_soc"],
+		"publisher_tests": {"slack:soc": [["rule_name", "resembles", "x"]]}},
+	{"override_record": {"result": "FRAUD"}, "description": "an output the alert does not go to",
+		"log": "duo:authentication", "service": "streamalert_app", "source": "prefix_cluster_duo_auth_sm-app-name_app",
+		"trigger_rules": ["fraud_to_soc"],
+		"publisher_tests": {"pagerduty:oncall": [["rule_name", "is", "fraud_to_soc"]]}}]`
 	if err := os.WriteFile(filepath.Join(dir, "e.json"), []byte(event), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -149,7 +162,7 @@ func TestPublisherTests(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(sum.Results) != 4 {
+	if len(sum.Results) != 5 {
 		t.Fatalf("%d results", len(sum.Results))
 	}
 	if r := sum.Results[0]; !r.Passed() {
@@ -164,5 +177,26 @@ func TestPublisherTests(t *testing.T) {
 	}
 	if r := sum.Results[3]; r.Err == nil || !strings.Contains(r.Err.Error(), `condition "resembles"`) {
 		t.Errorf("bad condition: %v", r.Err)
+	}
+	if r := sum.Results[4]; r.Passed() || len(r.PublisherFailures) != 1 ||
+		!strings.Contains(r.PublisherFailures[0], "no such output pagerduty:oncall was configured for this alert") {
+		t.Errorf("output not configured: passed=%v %q", r.Passed(), r.PublisherFailures)
+	}
+}
+
+// TestUnordered: only a whole keys() or values() call is compared as a set.
+func TestUnordered(t *testing.T) {
+	for expr, want := range map[string]bool{
+		"keys(@)": true, " values(record) ": true, `keys("@slack.attachments"[0])`: true,
+		"keys(@) | [0]": false, "keys(a) && keys(b)": false, "length(keys(@))": false,
+		`keys(@)[?@ == ')']`: false, "record.keys": false,
+	} {
+		if got := unordered(expr); got != want {
+			t.Errorf("unordered(%q) = %v, want %v", expr, got, want)
+		}
+	}
+	tc := publisherTest{Expr: "keys(@)", Condition: "is", Value: []any{"b", "a"}}
+	if !tc.holds(sortedList([]any{"a", "b"})) || tc.holds(sortedList([]any{"a", "c"})) {
+		t.Error("keys(@) is not compared as a set")
 	}
 }
