@@ -2,7 +2,8 @@
 // vendor stand-in that records requests, its CA bundle, stand-ins that
 // hang or are not there, a log buffer, and the steps that configure and
 // drive a plugin in process or as the real binary, conformance harness
-// included.
+// included; and, for outputs posting to one configured endpoint, the
+// checks they share (Endpoint).
 package httpouttest
 
 import (

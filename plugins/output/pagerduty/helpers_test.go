@@ -15,6 +15,7 @@ import (
 const (
 	testKey        = "S3rviceKey7f3c9a1e2b4d6f80a1c3e5d"
 	testDescriptor = "soc"
+	testPath       = "/generic/2010-04-15/create_event.json"
 	testAlert      = `{"id":"alert-42","rule_name":"root_login","rule_description":"Root logged in",` +
 		`"log_source":"osquery:differential","record":{"user":"root","host":"db1"}}`
 )
@@ -46,7 +47,19 @@ func baseConfig(t *testing.T, s *httpouttest.Vendor) map[string]any {
 	return map[string]any{
 		propDescriptor:     testDescriptor,
 		propServiceKey:     testKey,
-		propURL:            s.URL + "/generic/2010-04-15/create_event.json",
+		propURL:            s.URL + testPath,
 		httpout.PropCAFile: s.CAFile(t),
 	}
+}
+
+// endpoint runs the checks this output shares with the other HTTPS
+// outputs.
+var endpoint = httpouttest.Endpoint{
+	New:      func(t *testing.T) httpouttest.Plugin { return newTest(t) },
+	Config:   baseConfig,
+	URLProp:  propURL,
+	Path:     testPath,
+	Instance: testDescriptor,
+	Alert:    testAlert,
+	Secrets:  secrets,
 }

@@ -1,12 +1,16 @@
 package main
 
-import "github.com/streamalert-go/sa/sdk/schema"
+import (
+	"github.com/streamalert-go/sa/plugins/output/internal/httpout"
+	"github.com/streamalert-go/sa/sdk/schema"
+)
 
 // Property names of an instance configuration: StreamAlert's, plus ca_file.
+// The webhook reads the last two.
 const (
 	propDescriptor = "descriptor"
-	propURL        = "url"
-	propCAFile     = "ca_file"
+	propURL        = httpout.PropWebhookURL
+	propCAFile     = httpout.PropCAFile
 )
 
 // configSchema follows StreamAlert's slack output: the webhook URL embeds

@@ -1,126 +1,30 @@
 package main
 
 import (
-	"bytes"
-	"context"
-	"fmt"
-	"log/slog"
-	"net/http"
-	"net/url"
-	"time"
-
 	"github.com/streamalert-go/sa/plugins/output/internal/httpout"
 	saplugin "github.com/streamalert-go/sa/sdk/plugin"
-	"github.com/streamalert-go/sa/sdk/schema"
 )
 
 // version is this plugin's release; it also appears in the User-Agent.
 const version = "0.1.0"
 
-const userAgent = "sa-output-slack/" + version
-
-// Delivery limits. StreamAlert used 3.05 s; Slack can take longer to
-// answer a message with many attachments.
-const (
-	timeout       = 10 * time.Second
-	maxRetryAfter = 15 * time.Minute
-)
-
-// Slack is the slack output. One process serves every configured webhook.
-type Slack struct {
-	log       *slog.Logger
-	now       func() time.Time
-	instances httpout.Instances[*target]
+// New returns the slack output: one POST of the message per alert to the
+// instance's webhook. Slack answers 200 "ok", or an error code in plain
+// text (invalid_payload, channel_not_found, no_service, ...) that the
+// result's message quotes.
+func New() *httpout.IncomingWebhook {
+	return httpout.NewIncomingWebhook(httpout.WebhookSpec{
+		Info:   saplugin.Info{Name: "slack", Version: version, Description: "Post alerts to a Slack incoming webhook"},
+		Schema: configSchema,
+		Render: render,
+	})
 }
 
-// target is one configured webhook.
-type target struct {
-	*httpout.Sender
-	url *url.URL
-}
-
-// New returns a slack output logging to the plugin's standard error.
-func New() *Slack {
-	s := &Slack{log: saplugin.Logger(), now: time.Now}
-	s.instances.Build = s.build
-	return s
-}
-
-// Info implements saplugin.Plugin.
-func (*Slack) Info() saplugin.Info {
-	return saplugin.Info{Name: "slack", Version: version, Description: "Post alerts to a Slack incoming webhook"}
-}
-
-// Schema implements saplugin.Plugin.
-func (*Slack) Schema() schema.Schema { return configSchema }
-
-// ValidateConfig implements saplugin.Validator.
-func (*Slack) ValidateConfig(cfg schema.Config) []schema.Problem {
-	if _, msg := httpout.ParseHTTPS(cfg.String(propURL)); msg != "" {
-		return []schema.Problem{{Field: propURL, Message: msg}}
-	}
-	if _, err := httpout.RootCAs(cfg.String(propCAFile)); err != nil {
-		return []schema.Problem{{Field: propCAFile, Message: err.Error()}}
-	}
-	return nil
-}
-
-// Configure implements saplugin.Configurer.
-func (s *Slack) Configure(ctx context.Context, instance string, cfg schema.Config) error {
-	if _, err := s.instances.Configure(ctx, instance, cfg); err != nil {
-		return err
-	}
-	s.log.Info("instance configured", "instance", instance)
-	return nil
-}
-
-func (s *Slack) build(cfg schema.Config) (*target, error) {
-	if err := schema.ProblemsError(s.ValidateConfig(cfg)); err != nil {
-		return nil, fmt.Errorf("slack: invalid configuration: %w", err)
-	}
-	u, _ := httpout.ParseHTTPS(cfg.String(propURL))
-	client, err := httpout.NewClient(timeout, cfg.String(propCAFile))
-	if err != nil {
-		return nil, fmt.Errorf("slack: %w", err)
-	}
-	redact := httpout.NewRedactor(httpout.URLSecrets(u)...)
-	return &target{url: u, Sender: &httpout.Sender{Client: client, Redact: redact, MaxRetryAfter: maxRetryAfter, Now: s.now}}, nil
-}
-
-// Send implements saplugin.Output: one POST of the message to the webhook.
-// Slack answers 200 "ok", or an error code in plain text (invalid_payload,
-// channel_not_found, no_service, ...) that the message quotes.
-func (s *Slack) Send(ctx context.Context, req saplugin.SendRequest) saplugin.SendResult {
-	t, err := s.instances.Get(req.Instance, req.Config)
-	if err != nil {
-		return saplugin.SendResult{Status: saplugin.Permanent, Message: err.Error()}
-	}
-	in, err := httpout.Decode(req)
-	if err != nil {
-		return saplugin.SendResult{Status: saplugin.Permanent, Message: "slack: " + err.Error()}
-	}
+// render is the JSON of the alert's message.
+func render(in httpout.Input) ([]byte, error) {
 	msg, err := format(in)
 	if err != nil {
-		return saplugin.SendResult{Status: saplugin.Permanent, Message: "slack: " + err.Error()}
+		return nil, err
 	}
-	body, err := httpout.JSON(msg)
-	if err != nil {
-		return saplugin.SendResult{Status: saplugin.Permanent, Message: "slack: " + err.Error()}
-	}
-	httpReq, err := http.NewRequestWithContext(ctx, http.MethodPost, t.url.String(), bytes.NewReader(body))
-	if err != nil {
-		return saplugin.SendResult{Status: saplugin.Permanent, Message: t.Redact("slack: build request: " + err.Error())}
-	}
-	httpReq.Header.Set("Content-Type", "application/json; charset=utf-8")
-	httpReq.Header.Set("User-Agent", userAgent)
-	res := t.Do(httpReq, nil)
-	s.log.Debug("send", "instance", req.Instance, "alert", in.Alert.ID, "status", res.Status.String(), "message", res.Message)
-	return res
+	return httpout.JSON(msg)
 }
-
-// Interface guards.
-var (
-	_ saplugin.Output     = (*Slack)(nil)
-	_ saplugin.Validator  = (*Slack)(nil)
-	_ saplugin.Configurer = (*Slack)(nil)
-)

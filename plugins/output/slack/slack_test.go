@@ -13,6 +13,7 @@ import (
 
 	"github.com/streamalert-go/sa/host/secrets/secrettest"
 	"github.com/streamalert-go/sa/internal/httpouttest"
+	"github.com/streamalert-go/sa/plugins/output/internal/httpout"
 	pluginv1 "github.com/streamalert-go/sa/sdk/gen/sa/plugin/v1"
 	saplugin "github.com/streamalert-go/sa/sdk/plugin"
 	"github.com/streamalert-go/sa/sdk/plugintest"
@@ -35,10 +36,10 @@ const wantDefault = `{"text":"*StreamAlert Rule Triggered: root_login*","mrkdwn"
 
 var fixedNow = time.Unix(1700000000, 0)
 
-func newTest(logs io.Writer) *Slack {
+func newTest(logs io.Writer) *httpout.IncomingWebhook {
 	s := New()
-	s.log = slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	s.now = func() time.Time { return fixedNow }
+	s.Log = slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	s.Now = func() time.Time { return fixedNow }
 	return s
 }
 
