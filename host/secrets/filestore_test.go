@@ -16,6 +16,7 @@ import (
 
 	"github.com/streamalert-go/sa/host/secrets"
 	"github.com/streamalert-go/sa/host/secrets/secrettest"
+	"github.com/streamalert-go/sa/host/secrets/storetest"
 	"github.com/streamalert-go/sa/sdk/schema"
 )
 
@@ -39,56 +40,8 @@ func valuesOf(vs ...secrets.Value) []string {
 }
 
 func TestRoundTrip(t *testing.T) {
-	ctx := context.Background()
 	s, _ := newStore(t)
-	tests := []struct {
-		name string
-		v    secrets.Value
-	}{
-		{"output/slack/soc", slackSOC},
-		{"app/duo_auth/prod_collector", duoProd},
-		{"output/pagerduty/empty", secrets.Value{}},
-		{"top", secrets.Value{"multi\nline key": "line1\nline2\x00\x01"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			mustPut(t, s, tt.name, tt.v)
-			got, err := s.Get(ctx, tt.name)
-			if err != nil {
-				t.Fatalf("Get: %v", err)
-			}
-			if !maps.Equal(got, tt.v) {
-				t.Fatalf("Get returned %d properties, not the %d put", len(got), len(tt.v))
-			}
-		})
-	}
-	names, err := s.List(ctx, "")
-	want := []string{"app/duo_auth/prod_collector", "output/pagerduty/empty", "output/slack/soc", "top"}
-	if err != nil || !slices.Equal(names, want) {
-		t.Fatalf("List = %q, %v; want %q", names, err, want)
-	}
-	if names, _ := s.List(ctx, "output/"); !slices.Equal(names, want[1:3]) {
-		t.Fatalf("List(output/) = %q, want %q", names, want[1:3])
-	}
-
-	// Put replaces the whole value.
-	mustPut(t, s, "output/slack/soc", secrets.Value{"url": "https://other.example/x"})
-	if got, _ := s.Get(ctx, "output/slack/soc"); len(got) != 1 || got["url"].Reveal() != "https://other.example/x" {
-		t.Fatalf("Get after overwrite returned the old value")
-	}
-
-	if err := s.Delete(ctx, "output/slack/soc"); err != nil {
-		t.Fatalf("Delete: %v", err)
-	}
-	for _, err := range []error{
-		s.Delete(ctx, "output/slack/soc"),
-		func() error { _, err := s.Get(ctx, "output/slack/soc"); return err }(),
-		func() error { _, err := s.Get(ctx, "never/was"); return err }(),
-	} {
-		if !errors.Is(err, secrets.ErrNotFound) {
-			t.Errorf("after Delete: %v, want ErrNotFound", err)
-		}
-	}
+	storetest.RoundTrip(t, s, nil)
 }
 
 func TestPermissions(t *testing.T) {

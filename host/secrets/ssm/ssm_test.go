@@ -17,6 +17,7 @@ import (
 
 	"github.com/streamalert-go/sa/host/secrets"
 	"github.com/streamalert-go/sa/host/secrets/secrettest"
+	"github.com/streamalert-go/sa/host/secrets/storetest"
 	"github.com/streamalert-go/sa/sdk/schema"
 )
 
@@ -63,68 +64,27 @@ func mustPut(t *testing.T, s *Store, name string, v secrets.Value) {
 	}
 }
 
+// TestRoundTrip runs the store suite, checking that each value is kept as
+// a SecureString under the prefix, with the chosen key, as the JSON object
+// of its properties, and that a Put of an existing name makes a new
+// version.
 func TestRoundTrip(t *testing.T) {
-	ctx := context.Background()
 	s, f := newStore(t, Options{KMSKeyID: kmsKey})
-	tests := []struct {
-		name string
-		v    secrets.Value
-	}{
-		{"output/slack/soc", slackSOC},
-		{"app/duo_auth/prod_collector", duoProd},
-		{"output/pagerduty/empty", secrets.Value{}},
-		{"top", secrets.Value{"multi\nline key": "line1\nline2\x00\x01"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			mustPut(t, s, tt.name, tt.v)
-			got, err := s.Get(ctx, tt.name)
-			if err != nil {
-				t.Fatalf("Get: %v", err)
-			}
-			if !maps.Equal(got, tt.v) {
-				t.Fatalf("Get returned %d properties, not the %d put", len(got), len(tt.v))
-			}
-			p := f.get(prefix + "/" + tt.name)
-			if p == nil || p.typ != "SecureString" || p.keyID != kmsKey {
-				t.Fatalf("stored parameter: %+v", p != nil)
-			}
-			var m map[string]string
-			if err := json.Unmarshal([]byte(p.value), &m); err != nil || len(m) != len(tt.v) {
-				t.Errorf("stored value is not the JSON object of the value's %d properties", len(tt.v))
-			}
-		})
-	}
-	names, err := s.List(ctx, "")
-	want := []string{"app/duo_auth/prod_collector", "output/pagerduty/empty", "output/slack/soc", "top"}
-	if err != nil || !slices.Equal(names, want) {
-		t.Fatalf("List = %q, %v; want %q", names, err, want)
-	}
-	if names, _ := s.List(ctx, "output/"); !slices.Equal(names, want[1:3]) {
-		t.Fatalf("List(output/) = %q, want %q", names, want[1:3])
-	}
-
-	// Put replaces the whole value.
-	mustPut(t, s, "output/slack/soc", secrets.Value{"url": "https://other.example/x"})
-	if got, _ := s.Get(ctx, "output/slack/soc"); len(got) != 1 || got["url"].Reveal() != "https://other.example/x" {
-		t.Fatalf("Get after overwrite returned the old value")
-	}
-	if p := f.get(prefix + "/output/slack/soc"); p.version != 2 {
-		t.Errorf("version after overwrite = %d, want 2", p.version)
-	}
-
-	if err := s.Delete(ctx, "output/slack/soc"); err != nil {
-		t.Fatalf("Delete: %v", err)
-	}
-	for _, err := range []error{
-		s.Delete(ctx, "output/slack/soc"),
-		func() error { _, err := s.Get(ctx, "output/slack/soc"); return err }(),
-		func() error { _, err := s.Get(ctx, "never/was"); return err }(),
-	} {
-		if !errors.Is(err, secrets.ErrNotFound) {
-			t.Errorf("after Delete: %v, want ErrNotFound", err)
+	puts := map[string]int64{}
+	storetest.RoundTrip(t, s, func(t *testing.T, name string, v secrets.Value) {
+		p := f.get(prefix + "/" + name)
+		if p == nil || p.typ != "SecureString" || p.keyID != kmsKey {
+			t.Fatalf("stored parameter: %+v", p != nil)
 		}
-	}
+		var m map[string]string
+		if err := json.Unmarshal([]byte(p.value), &m); err != nil || len(m) != len(v) {
+			t.Errorf("stored value is not the JSON object of the value's %d properties", len(v))
+		}
+		puts[name]++
+		if p.version != puts[name] {
+			t.Errorf("%s: version %d after %d puts", name, p.version, puts[name])
+		}
+	})
 }
 
 func TestDefaultKey(t *testing.T) {
