@@ -1,66 +1,28 @@
 package main
 
 import (
-	"context"
-	"log/slog"
 	"time"
 
 	"github.com/streamalert-go/sa/plugins/app/internal/appkit"
 	saplugin "github.com/streamalert-go/sa/sdk/plugin"
-	"github.com/streamalert-go/sa/sdk/schema"
 )
 
 // version is this plugin's release.
 const version = "0.1.0"
 
-// App is the aliyun app.
-type App struct {
-	log *slog.Logger
-	now func() time.Time
-	// batchLogs, when set, bounds a batch's logs (tests).
-	batchLogs int
-}
+// App is the aliyun app: it reads the region's events in pinned time
+// windows (see poll.go).
+type App = appkit.Plugin[appkit.Settings]
 
 // New returns an aliyun app logging to the plugin's standard error.
 func New() *App {
-	return &App{log: saplugin.Logger(), now: time.Now}
-}
-
-// Info implements saplugin.Plugin.
-func (*App) Info() saplugin.Info {
-	return saplugin.Info{
-		Name:        "aliyun",
-		Version:     version,
+	return &App{
+		Spec: appkit.Spec{Name: "aliyun", Version: version, Schema: configSchema, Logger: saplugin.Logger(), Now: time.Now,
+			RateLimit: rateLimit, ErrorText: errorText},
 		Description: "Gather Alibaba Cloud ActionTrail events (LookupEvents) for StreamAlert's aliyun_actiontrail app type",
+		Parse:       appkit.ParseSettings,
+		Poll: func(p *appkit.Poll, _ appkit.Settings) (bool, error) {
+			return newWalker(p).run()
+		},
 	}
 }
-
-// Schema implements saplugin.Plugin.
-func (*App) Schema() schema.Schema { return configSchema }
-
-// ValidateConfig implements saplugin.Validator.
-func (*App) ValidateConfig(cfg schema.Config) []schema.Problem {
-	_, problems := appkit.ParseSettings(cfg)
-	return problems
-}
-
-// Gather implements saplugin.App: it reads the region's events in pinned
-// time windows (see poll.go).
-func (a *App) Gather(ctx context.Context, req saplugin.GatherRequest, emit func(saplugin.Batch) error) error {
-	spec := appkit.Spec{
-		Name: "aliyun", Version: version, Schema: configSchema, Logger: a.log, Now: a.now,
-		RateLimit: rateLimit, ErrorText: errorText,
-	}
-	return appkit.Gather(ctx, req, emit, spec, func(p *appkit.Poll) (bool, error) {
-		if a.batchLogs > 0 {
-			p.Batcher().MaxLogs = a.batchLogs
-		}
-		return a.newWalker(p).run()
-	})
-}
-
-// Interface guards.
-var (
-	_ saplugin.App       = (*App)(nil)
-	_ saplugin.Validator = (*App)(nil)
-)

@@ -1,10 +1,8 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
@@ -18,37 +16,14 @@ import (
 
 func newLogged(w io.Writer) *App {
 	a := New()
-	a.log = slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	a.Spec.Logger = apptest.DebugLogger(w)
 	return a
 }
 
-// poll runs one in-process Gather and returns its batches and error.
+// poll runs one in-process Gather of instance "trail".
 func poll(t *testing.T, app *App, cfg schema.Config, state []byte, budget time.Duration) ([]saplugin.Batch, error) {
 	t.Helper()
-	var batches []saplugin.Batch
-	ctx, cancel := context.WithTimeout(context.Background(), budget)
-	defer cancel()
-	err := app.Gather(ctx, saplugin.GatherRequest{Instance: "trail", Config: cfg, State: state, Budget: budget},
-		func(b saplugin.Batch) error {
-			batches = append(batches, b)
-			return nil
-		})
-	return batches, err
-}
-
-func logsOf(batches []saplugin.Batch) [][]byte {
-	var out [][]byte
-	for _, b := range batches {
-		out = append(out, b.Logs...)
-	}
-	return out
-}
-
-func lastState(prev []byte, batches []saplugin.Batch) []byte {
-	if len(batches) == 0 {
-		return prev
-	}
-	return batches[len(batches)-1].State
+	return apptest.Gather(t, app, "trail", cfg, state, budget)
 }
 
 // trailSource makes events at ActionTrail's one-second granularity.
@@ -103,15 +78,15 @@ func TestWindowPinned(t *testing.T) {
 			t.Fatalf("range moved during the walk: %v then %v", ranges[0], r)
 		}
 	}
-	if len(logsOf(b)) < 120 {
-		t.Fatalf("%d events emitted", len(logsOf(b)))
+	if len(apptest.Logs(b)) < 120 {
+		t.Fatalf("%d events emitted", len(apptest.Logs(b)))
 	}
 	var st struct {
 		Extra json.RawMessage `json:"extra"`
 	}
-	json.Unmarshal(lastState(nil, b), &st)
+	json.Unmarshal(apptest.LastState(nil, b), &st)
 	if len(st.Extra) != 0 {
-		t.Fatalf("a finished walk left its window: %s", lastState(nil, b))
+		t.Fatalf("a finished walk left its window: %s", apptest.LastState(nil, b))
 	}
 }
 
@@ -145,8 +120,8 @@ func TestClockSkew(t *testing.T) {
 	if err != nil {
 		t.Fatalf("poll with a skewed clock: %v", err)
 	}
-	if len(logsOf(b)) != 3 {
-		t.Fatalf("%d events", len(logsOf(b)))
+	if len(apptest.Logs(b)) != 3 {
+		t.Fatalf("%d events", len(apptest.Logs(b)))
 	}
 }
 
@@ -162,8 +137,8 @@ func TestThrottling(t *testing.T) {
 	})
 	app := New()
 	b, err := poll(t, app, apptest.Config(t, app, f.config()), nil, time.Minute)
-	if err != nil || len(logsOf(b)) != 4 {
-		t.Fatalf("poll: %d events, %v", len(logsOf(b)), err)
+	if err != nil || len(apptest.Logs(b)) != 4 {
+		t.Fatalf("poll: %d events, %v", len(apptest.Logs(b)), err)
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -4,7 +4,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/streamalert-go/sa/host/secrets/secrettest"
 	"github.com/streamalert-go/sa/plugins/app/internal/appkit/apptest"
 )
 
@@ -26,37 +25,14 @@ func TestSchema(t *testing.T) {
 }
 
 func TestValidateConfig(t *testing.T) {
-	tests := []struct {
-		name  string
-		set   map[string]any
-		field string
-	}{
+	valid := map[string]any{"type": appType, propKeyID: testKeyID, propSecret: testSecret, propRegion: "us-east-1"}
+	apptest.CheckConfigs(t, New(), valid, secrets, apptest.ConfigCases{
 		{"valid", nil, ""},
 		{"unknown region", map[string]any{propRegion: "cn-nowhere-9"}, propRegion},
 		{"region with a host in it", map[string]any{propRegion: "evil.example.com/x"}, propRegion},
 		{"missing secret", map[string]any{propSecret: ""}, propSecret},
 		{"lookback too long", map[string]any{"lookback_minutes": 200000}, "lookback_minutes"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			raw := map[string]any{"type": appType, propKeyID: testKeyID, propSecret: testSecret, propRegion: "us-east-1"}
-			for k, v := range tt.set {
-				raw[k] = v
-			}
-			problems := apptest.Problems(New(), raw)
-			if tt.field == "" && len(problems) > 0 || tt.field != "" && (len(problems) != 1 || problems[0].Field != tt.field) {
-				t.Fatalf("problems %v, want one on %q", problems, tt.field)
-			}
-			for _, p := range problems {
-				secrettest.AssertNoLeak(t, secrets, p.Message)
-			}
-		})
-	}
-	for _, r := range regions {
-		if p := apptest.Problems(New(), map[string]any{"type": appType, propKeyID: "k", propSecret: "s", propRegion: r}); len(p) > 0 {
-			t.Errorf("region %s: %v", r, p)
-		}
-	}
+	})
 }
 
 // TestClassify checks the events the plugin emits classify as
@@ -71,7 +47,7 @@ func TestClassify(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs := logsOf(b)
+	logs := apptest.Logs(b)
 	if len(logs) != 3 {
 		t.Fatalf("%d logs", len(logs))
 	}

@@ -66,9 +66,9 @@ type walker struct {
 	skew time.Duration
 }
 
-func (a *App) newWalker(p *appkit.Poll) *walker {
+func newWalker(p *appkit.Poll) *walker {
 	return &walker{
-		p: p, now: a.now,
+		p: p, now: p.Now,
 		endpoint: "https://actiontrail." + p.Config.String(propRegion) + ".aliyuncs.com/",
 		keyID:    p.Config.String(propKeyID), secret: p.Config.String(propSecret),
 	}

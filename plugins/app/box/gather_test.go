@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
@@ -20,37 +19,14 @@ import (
 // newLogged returns an app logging into w.
 func newLogged(w io.Writer) *App {
 	a := New()
-	a.log = slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	a.Spec.Logger = apptest.DebugLogger(w)
 	return a
 }
 
-// poll runs one in-process Gather and returns its batches and error.
+// poll runs one in-process Gather of instance "box".
 func poll(t *testing.T, app *App, cfg schema.Config, state []byte, budget time.Duration) ([]saplugin.Batch, error) {
 	t.Helper()
-	var batches []saplugin.Batch
-	ctx, cancel := context.WithTimeout(context.Background(), budget)
-	defer cancel()
-	err := app.Gather(ctx, saplugin.GatherRequest{Instance: "box", Config: cfg, State: state, Budget: budget},
-		func(b saplugin.Batch) error {
-			batches = append(batches, b)
-			return nil
-		})
-	return batches, err
-}
-
-func logsOf(batches []saplugin.Batch) [][]byte {
-	var out [][]byte
-	for _, b := range batches {
-		out = append(out, b.Logs...)
-	}
-	return out
-}
-
-func lastState(prev []byte, batches []saplugin.Batch) []byte {
-	if len(batches) == 0 {
-		return prev
-	}
-	return batches[len(batches)-1].State
+	return apptest.Gather(t, app, "box", cfg, state, budget)
 }
 
 // boxSource makes events at Box's one-second granularity.
@@ -114,15 +90,15 @@ func TestWindowPinned(t *testing.T) {
 			t.Fatalf("query %d %s, want the window %s and a stream position", i, q, first)
 		}
 	}
-	if got := len(logsOf(b)); got < 50 {
+	if got := len(apptest.Logs(b)); got < 50 {
 		t.Fatalf("%d events emitted, want at least the 50 of the window", got)
 	}
 	var st struct {
 		Extra json.RawMessage `json:"extra"`
 	}
-	json.Unmarshal(lastState(nil, b), &st)
+	json.Unmarshal(apptest.LastState(nil, b), &st)
 	if len(st.Extra) != 0 {
-		t.Fatalf("a finished walk left its window in the state: %s", lastState(nil, b))
+		t.Fatalf("a finished walk left its window in the state: %s", apptest.LastState(nil, b))
 	}
 }
 
@@ -136,10 +112,10 @@ func TestTokenReuseAndRefresh(t *testing.T) {
 	app := New()
 	cfg := apptest.Config(t, app, f.config(t))
 	b, err := poll(t, app, cfg, nil, time.Minute)
-	if err != nil || len(logsOf(b)) != 4 {
-		t.Fatalf("first poll: %d logs, %v", len(logsOf(b)), err)
+	if err != nil || len(apptest.Logs(b)) != 4 {
+		t.Fatalf("first poll: %d logs, %v", len(apptest.Logs(b)), err)
 	}
-	state := lastState(nil, b)
+	state := apptest.LastState(nil, b)
 	if _, err := poll(t, app, cfg, state, time.Minute); err != nil {
 		t.Fatal(err)
 	}
@@ -166,8 +142,8 @@ func TestClockSkew(t *testing.T) {
 	app := New()
 	cfg := apptest.Config(t, app, f.config(t))
 	b, err := poll(t, app, cfg, nil, time.Minute)
-	if err != nil || len(logsOf(b)) != 2 {
-		t.Fatalf("poll with a skewed clock: %d logs, %v", len(logsOf(b)), err)
+	if err != nil || len(apptest.Logs(b)) != 2 {
+		t.Fatalf("poll with a skewed clock: %d logs, %v", len(apptest.Logs(b)), err)
 	}
 	if tokens, _ := f.counts(); tokens != 2 {
 		t.Fatalf("%d token requests, want the refused one and one on Box's clock", tokens)
@@ -221,8 +197,8 @@ func TestRateLimit(t *testing.T) {
 	})
 	start := time.Now()
 	b, err := poll(t, app, cfg, nil, time.Minute)
-	if err != nil || len(logsOf(b)) != 3 || time.Since(start) < time.Second {
-		t.Fatalf("poll: %d logs, %v after %v", len(logsOf(b)), err, time.Since(start))
+	if err != nil || len(apptest.Logs(b)) != 3 || time.Since(start) < time.Second {
+		t.Fatalf("poll: %d logs, %v after %v", len(apptest.Logs(b)), err, time.Since(start))
 	}
 }
 
@@ -235,7 +211,7 @@ func TestResumeAfterCut(t *testing.T) {
 	f := newFakeBox(t, src)
 	f.pageCap = 10
 	app := New()
-	app.batchLogs = 4
+	app.BatchLogs = 4
 	cfg := apptest.Config(t, app, f.config(t))
 	var first *saplugin.Batch
 	errCut := errors.New("host went away")
@@ -254,7 +230,7 @@ func TestResumeAfterCut(t *testing.T) {
 		t.Fatal(err)
 	}
 	count := map[string]int{}
-	for _, l := range append(first.Logs, logsOf(b)...) {
+	for _, l := range append(first.Logs, apptest.Logs(b)...) {
 		id, _ := idOf(l)
 		count[id]++
 	}

@@ -4,7 +4,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/streamalert-go/sa/host/secrets/secrettest"
 	"github.com/streamalert-go/sa/plugins/app/internal/appkit/apptest"
 )
 
@@ -28,11 +27,8 @@ func TestSchema(t *testing.T) {
 }
 
 func TestValidateConfig(t *testing.T) {
-	tests := []struct {
-		name  string
-		set   map[string]any
-		field string
-	}{
+	valid := map[string]any{"type": appType, propKeyfile: settingsJSON(t, nil)}
+	apptest.CheckConfigs(t, New(), valid, []string{testClientSecret, testPassphrase}, apptest.ConfigCases{
 		{"valid", nil, ""},
 		{"wrong type", map[string]any{"type": "box_user_events"}, "type"},
 		{"settings path instead of content", map[string]any{propKeyfile: "/etc/sa/box_config.json"}, propKeyfile},
@@ -42,22 +38,7 @@ func TestValidateConfig(t *testing.T) {
 		})}, propKeyfile},
 		{"timeout too long", map[string]any{"timeout_seconds": 3600}, "timeout_seconds"},
 		{"bad connect_to", map[string]any{"connect_to": "nohost"}, "connect_to"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			raw := map[string]any{"type": appType, propKeyfile: settingsJSON(t, nil)}
-			for k, v := range tt.set {
-				raw[k] = v
-			}
-			problems := apptest.Problems(New(), raw)
-			if tt.field == "" && len(problems) > 0 || tt.field != "" && (len(problems) != 1 || problems[0].Field != tt.field) {
-				t.Fatalf("problems %v, want one on %q", problems, tt.field)
-			}
-			for _, p := range problems {
-				secrettest.AssertNoLeak(t, []string{testClientSecret, testPassphrase}, p.Message)
-			}
-		})
-	}
+	})
 }
 
 // TestClassify checks the events the plugin emits classify as
@@ -72,7 +53,7 @@ func TestClassify(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs := logsOf(b)
+	logs := apptest.Logs(b)
 	if len(logs) != 3 {
 		t.Fatalf("%d logs", len(logs))
 	}

@@ -62,7 +62,7 @@ func (a *App) newWalker(p *appkit.Poll) (*walker, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &walker{p: p, tokens: ts, now: a.now}, nil
+	return &walker{p: p, tokens: ts, now: p.Now}, nil
 }
 
 // run walks windows until one reaching now is done, or the budget ends.

@@ -30,12 +30,6 @@ const (
 	skewLimit   = 30 * time.Second
 )
 
-// cachedToken is an access token kept between polls.
-type cachedToken struct {
-	token   string
-	expires time.Time
-}
-
 // tokenSource obtains and refreshes one instance's access token.
 type tokenSource struct {
 	app      *App
@@ -59,29 +53,15 @@ func (a *App) newTokenSource(client *appkit.Client, keyfile string) (*tokenSourc
 
 // get returns a valid access token: the cached one, or a new one.
 func (s *tokenSource) get(ctx context.Context) (string, error) {
-	s.app.mu.Lock()
-	c, ok := s.app.tokens[s.cacheKey]
-	s.app.mu.Unlock()
-	if ok && s.app.now().Add(tokenMargin).Before(c.expires) {
-		s.client.AddSecret(c.token)
-		return c.token, nil
+	if tok, ok := s.app.tokens.Get(s.cacheKey, s.app.Spec.Now().Add(tokenMargin)); ok {
+		s.client.AddSecret(tok)
+		return tok, nil
 	}
 	return s.refresh(ctx)
 }
 
 // forget drops the cached token, after Box refused it.
-func (s *tokenSource) forget() {
-	s.app.mu.Lock()
-	delete(s.app.tokens, s.cacheKey)
-	s.app.mu.Unlock()
-}
-
-// tokenAnswer is the token endpoint's success response.
-type tokenAnswer struct {
-	AccessToken string `json:"access_token"`
-	ExpiresIn   int64  `json:"expires_in"`
-	TokenType   string `json:"token_type"`
-}
+func (s *tokenSource) forget() { s.app.tokens.Forget(s.cacheKey) }
 
 // refresh exchanges a new assertion for an access token. When Box refuses
 // the assertion and its clock differs from ours by more than skewLimit,
@@ -91,8 +71,8 @@ func (s *tokenSource) refresh(ctx context.Context) (string, error) {
 	var he *appkit.HTTPError
 	if errors.As(err, &he) && he.Status == http.StatusBadRequest {
 		if boxNow, perr := http.ParseTime(he.Header.Get("Date")); perr == nil {
-			if skew := boxNow.Sub(s.app.now()); absDuration(skew) > skewLimit {
-				s.app.log.Warn("Box refused the assertion and its clock differs from ours; signing on Box's clock",
+			if skew := boxNow.Sub(s.app.Spec.Now()); absDuration(skew) > skewLimit {
+				s.app.Spec.Logger.Warn("Box refused the assertion and its clock differs from ours; signing on Box's clock",
 					"skew", skew.Round(time.Second).String())
 				resp, err = s.exchange(ctx, skew)
 			}
@@ -101,22 +81,12 @@ func (s *tokenSource) refresh(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("get access token: %w", err)
 	}
-	var ans tokenAnswer
-	if err := resp.JSON(&ans); err != nil {
+	tok, life, err := s.client.BearerToken(resp)
+	if err != nil {
 		return "", fmt.Errorf("get access token: %w", err)
 	}
-	if ans.AccessToken == "" || !strings.EqualFold(ans.TokenType, "bearer") {
-		return "", errors.New("get access token: the answer holds no bearer token")
-	}
-	s.client.AddSecret(ans.AccessToken)
-	life := time.Duration(ans.ExpiresIn) * time.Second
-	if life <= 0 {
-		life = time.Hour
-	}
-	s.app.mu.Lock()
-	s.app.tokens[s.cacheKey] = cachedToken{token: ans.AccessToken, expires: s.app.now().Add(life)}
-	s.app.mu.Unlock()
-	return ans.AccessToken, nil
+	s.app.tokens.Put(s.cacheKey, tok, s.app.Spec.Now().Add(life))
+	return tok, nil
 }
 
 // exchange posts an assertion for a token. Each attempt signs a new
@@ -127,7 +97,7 @@ func (s *tokenSource) exchange(ctx context.Context, skew time.Duration) (*appkit
 		Method: http.MethodPost, URL: tokenURL, MaxBody: 1 << 20,
 		Header: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}, "Accept": {"application/json"}},
 		Prepare: func(r *http.Request) error {
-			assertion, err := s.settings.assertion(tokenURL, s.app.now().Add(skew))
+			assertion, err := s.settings.assertion(tokenURL, s.app.Spec.Now().Add(skew))
 			if err != nil {
 				return err
 			}

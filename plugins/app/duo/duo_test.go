@@ -1,7 +1,7 @@
 package main
 
 import (
-	"context"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -26,33 +26,21 @@ func rawConfig(srv *apptest.Server, typ string, extra map[string]any) map[string
 	return raw
 }
 
-func newTest(t *testing.T) *App {
-	return &App{log: secrettest.Logger(t, secrets), now: time.Now}
+// withLog returns an app logging to log.
+func withLog(log *slog.Logger) *App {
+	a := New()
+	a.Spec.Logger = log
+	return a
 }
 
+func newTest(t *testing.T) *App {
+	return withLog(secrettest.Logger(t, secrets))
+}
+
+// gather runs one in-process Gather of instance "duo" configured with raw.
 func gather(t *testing.T, app *App, raw map[string]any, state []byte, budget time.Duration) ([]saplugin.Batch, error) {
 	t.Helper()
-	var out []saplugin.Batch
-	ctx, cancel := context.WithTimeout(context.Background(), budget)
-	defer cancel()
-	err := app.Gather(ctx, saplugin.GatherRequest{Instance: "duo", Config: apptest.Config(t, app, raw), State: state, Budget: budget},
-		func(b saplugin.Batch) error { out = append(out, b); return nil })
-	return out, err
-}
-
-func logsOf(batches []saplugin.Batch) [][]byte {
-	var out [][]byte
-	for _, b := range batches {
-		out = append(out, b.Logs...)
-	}
-	return out
-}
-
-func lastState(prev []byte, batches []saplugin.Batch) []byte {
-	if len(batches) == 0 {
-		return prev
-	}
-	return batches[len(batches)-1].State
+	return apptest.Gather(t, app, "duo", apptest.Config(t, app, raw), state, budget)
 }
 
 // TestSignatureMatchesDuoDocs signs the example request of Duo's Admin API
@@ -79,11 +67,8 @@ func TestConformanceBinary(t *testing.T) {
 }
 
 func TestValidateConfig(t *testing.T) {
-	tests := []struct {
-		name  string
-		raw   map[string]any
-		field string
-	}{
+	valid := map[string]any{"type": "duo_auth", "api_hostname": testHost, "integration_key": testIKey, "secret_key": testSKey}
+	apptest.CheckConfigs(t, New(), valid, append(secrets, "Zh5eGmUq9zpfQnyUIu5OL9iWoMMv5ZNmk3zLJ4E"), apptest.ConfigCases{
 		{"valid auth", map[string]any{}, ""},
 		{"valid admin", map[string]any{"type": "duo_admin"}, ""},
 		{"other app type", map[string]any{"type": "duo_telephony"}, "type"},
@@ -92,22 +77,7 @@ func TestValidateConfig(t *testing.T) {
 		{"ikey", map[string]any{"integration_key": "DXWJ8X6AEYOR5OMC6TQ1"}, "integration_key"},
 		{"skey short", map[string]any{"secret_key": "Zh5eGmUq9zpfQnyUIu5OL9iWoMMv5ZNmk3zLJ4E"}, "secret_key"},
 		{"interval", map[string]any{"request_interval_seconds": 601}, "request_interval_seconds"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			raw := map[string]any{"type": "duo_auth", "api_hostname": testHost, "integration_key": testIKey, "secret_key": testSKey}
-			for k, v := range tt.raw {
-				raw[k] = v
-			}
-			problems := apptest.Problems(New(), raw)
-			if tt.field == "" && len(problems) > 0 || tt.field != "" && (len(problems) != 1 || problems[0].Field != tt.field) {
-				t.Fatalf("problems %v, want one on %q", problems, tt.field)
-			}
-			for _, p := range problems {
-				secrettest.AssertNoLeak(t, append(secrets, "Zh5eGmUq9zpfQnyUIu5OL9iWoMMv5ZNmk3zLJ4E"), p.String())
-			}
-		})
-	}
+	})
 }
 
 // TestGatherPagesAtSecondBoundaries reads 2500 events spread over a few
@@ -125,15 +95,15 @@ func TestGatherPagesAtSecondBoundaries(t *testing.T) {
 		t.Fatal(err)
 	}
 	counts := map[string]int{}
-	for _, l := range logsOf(batches) {
+	for _, l := range apptest.Logs(batches) {
 		id, err := idOf(l)
 		if err != nil {
 			t.Fatal(err)
 		}
 		counts[id]++
 	}
-	if len(counts) != 2500 || len(logsOf(batches)) != 2500 {
-		t.Fatalf("%d distinct of %d logs, want 2500 once each", len(counts), len(logsOf(batches)))
+	if len(counts) != 2500 || len(apptest.Logs(batches)) != 2500 {
+		t.Fatalf("%d distinct of %d logs, want 2500 once each", len(counts), len(apptest.Logs(batches)))
 	}
 	mintimes, _ := fake.seen()
 	if want := start.Add(-11 * time.Minute).Unix(); mintimes[0] < want-2 || mintimes[0] > want+2 {
@@ -160,12 +130,12 @@ func TestGatherIdenticalEvents(t *testing.T) {
 	app := newTest(t)
 	raw := rawConfig(srv, "duo_admin", nil)
 	batches, err := gather(t, app, raw, nil, 10*time.Second)
-	if err != nil || len(logsOf(batches)) != 6 {
-		t.Fatalf("%d logs, %v; want 3 events each twice", len(logsOf(batches)), err)
+	if err != nil || len(apptest.Logs(batches)) != 6 {
+		t.Fatalf("%d logs, %v; want 3 events each twice", len(apptest.Logs(batches)), err)
 	}
-	again, err := gather(t, app, raw, lastState(nil, batches), 10*time.Second)
-	if err != nil || len(logsOf(again)) != 0 {
-		t.Fatalf("second poll repeated %d logs, %v", len(logsOf(again)), err)
+	again, err := gather(t, app, raw, apptest.LastState(nil, batches), 10*time.Second)
+	if err != nil || len(apptest.Logs(again)) != 0 {
+		t.Fatalf("second poll repeated %d logs, %v", len(apptest.Logs(again)), err)
 	}
 }
 
@@ -175,8 +145,8 @@ func TestGatherPacesRequests(t *testing.T) {
 	fake := newFakeDuo(t, src, "duo_auth")
 	srv := apptest.NewServer(t, fake, testHost)
 	batches, err := gather(t, newTest(t), rawConfig(srv, "duo_auth", map[string]any{"request_interval_seconds": 1}), nil, 20*time.Second)
-	if err != nil || len(logsOf(batches)) != 2200 {
-		t.Fatalf("%d logs, %v", len(logsOf(batches)), err)
+	if err != nil || len(apptest.Logs(batches)) != 2200 {
+		t.Fatalf("%d logs, %v", len(apptest.Logs(batches)), err)
 	}
 	_, times := fake.seen()
 	for i := 1; i < len(times); i++ {
@@ -185,8 +155,8 @@ func TestGatherPacesRequests(t *testing.T) {
 		}
 	}
 	// The pause is kept in the state: a poll that follows at once waits.
-	if !strings.Contains(string(lastState(nil, batches)), "not_before") {
-		t.Errorf("state %s does not carry the interval", lastState(nil, batches))
+	if !strings.Contains(string(apptest.LastState(nil, batches)), "not_before") {
+		t.Errorf("state %s does not carry the interval", apptest.LastState(nil, batches))
 	}
 }
 
@@ -205,7 +175,7 @@ func TestGatherRateLimitedAndErrors(t *testing.T) {
 	srv = apptest.NewServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		duoError(w, 401, 40103, "Invalid signature in request credentials")
 	}), testHost)
-	app := &App{log: secrettest.Logger(t, []string{wrong}), now: time.Now}
+	app := withLog(secrettest.Logger(t, []string{wrong}))
 	_, err = gather(t, app, rawConfig(srv, "duo_auth", map[string]any{"secret_key": wrong}), nil, 5*time.Second)
 	if err == nil || !strings.Contains(err.Error(), "HTTP 401: 40103: Invalid signature in request credentials") {
 		t.Fatalf("err %v", err)
@@ -254,7 +224,7 @@ func TestClassify(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		types := apptest.Classify(t, "prefix_cluster_"+typ+"_sm-app-name_app", nil, logsOf(batches))
+		types := apptest.Classify(t, "prefix_cluster_"+typ+"_sm-app-name_app", nil, apptest.Logs(batches))
 		if len(types) != 2 || types[0] != want || types[1] != want {
 			t.Errorf("%s: classified as %q, want %s", typ, types, want)
 		}
@@ -272,13 +242,13 @@ func TestLateEvents(t *testing.T) {
 	app := newTest(t)
 	raw := rawConfig(srv, "duo_admin", map[string]any{"overlap_seconds": 300})
 	first, err := gather(t, app, raw, nil, 10*time.Second)
-	if err != nil || len(logsOf(first)) != 2 {
-		t.Fatalf("first poll: %d logs, %v", len(logsOf(first)), err)
+	if err != nil || len(apptest.Logs(first)) != 2 {
+		t.Fatalf("first poll: %d logs, %v", len(apptest.Logs(first)), err)
 	}
 	src.GenerateAt(1, time.Now().Add(-4*time.Minute))
 	src.GenerateAt(1, time.Now().Add(-20*time.Minute))
-	second, err := gather(t, app, raw, lastState(nil, first), 10*time.Second)
-	if err != nil || len(logsOf(second)) != 1 {
-		t.Fatalf("second poll: %d logs, %v; want the one inside the overlap", len(logsOf(second)), err)
+	second, err := gather(t, app, raw, apptest.LastState(nil, first), 10*time.Second)
+	if err != nil || len(apptest.Logs(second)) != 1 {
+		t.Fatalf("second poll: %d logs, %v; want the one inside the overlap", len(apptest.Logs(second)), err)
 	}
 }

@@ -128,7 +128,7 @@ func toBytes(raws []json.RawMessage) [][]byte {
 
 // rateLimit treats 429 as a refusal retried after Retry-After, or else the
 // configured interval (Duo sends no reset header).
-func rateLimit(interval time.Duration) appkit.RateLimitFunc {
+func rateLimit(s settings) appkit.RateLimitFunc {
 	return func(r *appkit.Response, now time.Time) (time.Duration, bool) {
 		if r.Status != http.StatusTooManyRequests {
 			return 0, false
@@ -136,7 +136,7 @@ func rateLimit(interval time.Duration) appkit.RateLimitFunc {
 		if d := appkit.RetryAfter(r.Header.Get("Retry-After"), now); d > 0 {
 			return d, true
 		}
-		return interval, true
+		return s.interval, true
 	}
 }
 

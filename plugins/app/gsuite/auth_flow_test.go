@@ -21,10 +21,10 @@ func TestTokenReuseAndRefresh(t *testing.T) {
 	app := New()
 	cfg := apptest.Config(t, app, f.config(t, nil))
 	b, err := poll(t, app, cfg, nil, time.Minute)
-	if err != nil || len(logsOf(b)) != 5 {
-		t.Fatalf("first poll: %d logs, %v", len(logsOf(b)), err)
+	if err != nil || len(apptest.Logs(b)) != 5 {
+		t.Fatalf("first poll: %d logs, %v", len(apptest.Logs(b)), err)
 	}
-	state := lastState(nil, b)
+	state := apptest.LastState(nil, b)
 	if _, err := poll(t, app, cfg, state, time.Minute); err != nil {
 		t.Fatal(err)
 	}
@@ -34,8 +34,8 @@ func TestTokenReuseAndRefresh(t *testing.T) {
 	f.expireAll()
 	src.Generate(3)
 	b, err = poll(t, app, cfg, state, time.Minute)
-	if err != nil || len(logsOf(b)) < 3 {
-		t.Fatalf("poll after expiry: %d logs, %v", len(logsOf(b)), err)
+	if err != nil || len(apptest.Logs(b)) < 3 {
+		t.Fatalf("poll after expiry: %d logs, %v", len(apptest.Logs(b)), err)
 	}
 	if tokens, _ := f.counts(); tokens != 2 {
 		t.Fatalf("%d token requests, want a second one after the 401", tokens)
@@ -55,7 +55,7 @@ func TestRefusedGrant(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "invalid_grant: Invalid JWT Signature.") || !strings.Contains(err.Error(), "HTTP 400") {
 		t.Fatalf("error %v, want Google's invalid_grant", err)
 	}
-	if n := len(logsOf(b)); n != 0 {
+	if n := len(apptest.Logs(b)); n != 0 {
 		t.Fatalf("a failed first call emitted %d logs", n)
 	}
 	secrettest.AssertNoLeak(t, f.secretsOf(t), err.Error(), logs.String())
@@ -101,8 +101,8 @@ func TestRateLimit(t *testing.T) {
 	if err != nil || time.Since(start) < time.Second {
 		t.Fatalf("poll: %v after %v, want the 1s wait honoured", err, time.Since(start))
 	}
-	state := lastState(nil, b)
-	n := len(logsOf(b))
+	state := apptest.LastState(nil, b)
+	n := len(apptest.Logs(b))
 
 	src.Generate(50)
 	f.refuseNext(nil)
@@ -112,12 +112,12 @@ func TestRateLimit(t *testing.T) {
 		t.Fatalf("poll refused for an hour: %v, %d batches, want a last batch saying More", err, len(b))
 	}
 	var st map[string]any
-	json.Unmarshal(lastState(nil, b), &st)
+	json.Unmarshal(apptest.LastState(nil, b), &st)
 	nb, _ := time.Parse(time.RFC3339Nano, fmt.Sprint(st["not_before"]))
 	if st["token"] == nil || time.Until(nb) < 59*time.Minute {
-		t.Fatalf("state %s does not keep the page to resume from and the vendor's wait", lastState(nil, b))
+		t.Fatalf("state %s does not keep the page to resume from and the vendor's wait", apptest.LastState(nil, b))
 	}
-	n += len(logsOf(b))
+	n += len(apptest.Logs(b))
 	// An hour later: the wait is over.
 	delete(st, "not_before")
 	state, _ = json.Marshal(st)
@@ -125,7 +125,7 @@ func TestRateLimit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n += len(logsOf(b)); n < 100 {
+	if n += len(apptest.Logs(b)); n < 100 {
 		t.Fatalf("%d activities over three polls, want all 100 and more", n)
 	}
 }
@@ -148,7 +148,7 @@ func TestExpiredPageToken(t *testing.T) {
 		t.Fatal(err)
 	}
 	seen := map[string]bool{}
-	for _, l := range logsOf(b) {
+	for _, l := range apptest.Logs(b) {
 		id, _ := idOf(l)
 		if seen[id] {
 			t.Fatalf("%s emitted twice", id)

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -23,37 +22,14 @@ var errCut = errors.New("test: host went away")
 // newLogged returns an app logging into w.
 func newLogged(w io.Writer) *App {
 	a := New()
-	a.log = slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	a.Spec.Logger = apptest.DebugLogger(w)
 	return a
 }
 
-// poll runs one in-process Gather and returns its batches and error.
+// poll runs one in-process Gather of instance "gs".
 func poll(t *testing.T, app *App, cfg schema.Config, state []byte, budget time.Duration) ([]saplugin.Batch, error) {
 	t.Helper()
-	var batches []saplugin.Batch
-	ctx, cancel := context.WithTimeout(context.Background(), budget)
-	defer cancel()
-	err := app.Gather(ctx, saplugin.GatherRequest{Instance: "gs", Config: cfg, State: state, Budget: budget},
-		func(b saplugin.Batch) error {
-			batches = append(batches, b)
-			return nil
-		})
-	return batches, err
-}
-
-func logsOf(batches []saplugin.Batch) [][]byte {
-	var out [][]byte
-	for _, b := range batches {
-		out = append(out, b.Logs...)
-	}
-	return out
-}
-
-func lastState(prev []byte, batches []saplugin.Batch) []byte {
-	if len(batches) == 0 {
-		return prev
-	}
-	return batches[len(batches)-1].State
+	return apptest.Gather(t, app, "gs", cfg, state, budget)
 }
 
 // secretsOf are the instance's secrets for leak checks: the key's body and
@@ -126,9 +102,9 @@ func TestWindowPinned(t *testing.T) {
 		Token string          `json:"token"`
 		Bound time.Time       `json:"bound"`
 	}
-	json.Unmarshal(lastState(nil, batches), &st)
+	json.Unmarshal(apptest.LastState(nil, batches), &st)
 	if len(st.Extra) != 0 || st.Token != "" || st.Bound.UTC().Format(timeLayout) != walk[0][1] {
-		t.Fatalf("state %s after the window %v", lastState(nil, batches), walk[0])
+		t.Fatalf("state %s after the window %v", apptest.LastState(nil, batches), walk[0])
 	}
 	end, _ := time.Parse(timeLayout, walk[0][1])
 	want := 0
@@ -137,7 +113,7 @@ func TestWindowPinned(t *testing.T) {
 			want++
 		}
 	}
-	if got := len(logsOf(batches)); got != want {
+	if got := len(apptest.Logs(batches)); got != want {
 		t.Fatalf("%d activities emitted, want the %d of the window", got, want)
 	}
 }
@@ -151,7 +127,7 @@ func TestResumeMidWindow(t *testing.T) {
 	f := newFakeGoogle(t, src, "admin")
 	cfg := apptest.Config(t, New(), f.config(t, nil))
 	app := New()
-	app.batchLogs = 5
+	app.BatchLogs = 5
 	var first *saplugin.Batch
 	err := app.Gather(context.Background(), saplugin.GatherRequest{Instance: "gs", Config: cfg, Budget: time.Minute},
 		func(b saplugin.Batch) error {
@@ -175,7 +151,7 @@ func TestResumeMidWindow(t *testing.T) {
 		t.Fatal(err)
 	}
 	seen := map[string]int{}
-	for _, l := range append(first.Logs, logsOf(batches)...) {
+	for _, l := range append(first.Logs, apptest.Logs(batches)...) {
 		id, _ := idOf(l)
 		seen[id]++
 	}
@@ -217,8 +193,8 @@ func TestRetentionLimit(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		state = lastState(state, b)
-		if len(logsOf(b)) > 0 {
+		state = apptest.LastState(state, b)
+		if len(apptest.Logs(b)) > 0 {
 			break
 		}
 	}

@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/streamalert-go/sa/host/secrets/secrettest"
 	"github.com/streamalert-go/sa/plugins/app/internal/appkit/apptest"
 )
 
@@ -35,14 +34,8 @@ func TestSchema(t *testing.T) {
 }
 
 func TestValidateConfig(t *testing.T) {
-	good := func() map[string]any {
-		return map[string]any{"type": "gsuite_admin", propKeyfile: keyFileJSON(t, tokenURL, nil), propDelegation: "admin@example.com"}
-	}
-	tests := []struct {
-		name  string
-		set   map[string]any
-		field string
-	}{
+	valid := map[string]any{"type": "gsuite_admin", propKeyfile: keyFileJSON(t, tokenURL, nil), propDelegation: "admin@example.com"}
+	apptest.CheckConfigs(t, New(), valid, []string{keyBody(t)}, apptest.ConfigCases{
 		{"valid", nil, ""},
 		{"unknown type", map[string]any{"type": "gsuite_chat"}, "type"},
 		{"key file path instead of content", map[string]any{propKeyfile: "/etc/sa/gsuite.json"}, propKeyfile},
@@ -52,22 +45,7 @@ func TestValidateConfig(t *testing.T) {
 		{"missing delegation", map[string]any{propDelegation: ""}, propDelegation},
 		{"overlap too long", map[string]any{"overlap_seconds": 8 * 24 * 3600}, "overlap_seconds"},
 		{"missing CA file", map[string]any{"ca_file": "/nonexistent/ca.pem"}, "ca_file"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			raw := good()
-			for k, v := range tt.set {
-				raw[k] = v
-			}
-			problems := apptest.Problems(New(), raw)
-			if tt.field == "" && len(problems) > 0 || tt.field != "" && (len(problems) != 1 || problems[0].Field != tt.field) {
-				t.Fatalf("problems %v, want one on %q", problems, tt.field)
-			}
-			for _, p := range problems {
-				secrettest.AssertNoLeak(t, []string{keyBody(t)}, p.Message)
-			}
-		})
-	}
+	})
 }
 
 // TestClassify checks the activities the plugin emits classify as
@@ -81,7 +59,7 @@ func TestClassify(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs := logsOf(b)
+	logs := apptest.Logs(b)
 	if len(logs) != 4 {
 		t.Fatalf("%d logs", len(logs))
 	}

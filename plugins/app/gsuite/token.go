@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -17,12 +16,6 @@ import (
 
 // tokenMargin is how long before its expiry a token is no longer used.
 const tokenMargin = 5 * time.Minute
-
-// cachedToken is an access token kept between polls.
-type cachedToken struct {
-	token   string
-	expires time.Time
-}
 
 // tokenSource obtains and refreshes one instance's access token.
 type tokenSource struct {
@@ -46,33 +39,19 @@ func (a *App) newTokenSource(client *appkit.Client, keyfile, subject string) (*t
 
 // get returns a valid access token: the cached one, or a new one.
 func (s *tokenSource) get(ctx context.Context) (string, error) {
-	s.app.mu.Lock()
-	c, ok := s.app.tokens[s.cacheKey]
-	s.app.mu.Unlock()
-	if ok && s.app.now().Add(tokenMargin).Before(c.expires) {
-		s.client.AddSecret(c.token)
-		return c.token, nil
+	if tok, ok := s.app.tokens.Get(s.cacheKey, s.app.Spec.Now().Add(tokenMargin)); ok {
+		s.client.AddSecret(tok)
+		return tok, nil
 	}
 	return s.refresh(ctx)
 }
 
 // forget drops the cached token, after the API refused it.
-func (s *tokenSource) forget() {
-	s.app.mu.Lock()
-	delete(s.app.tokens, s.cacheKey)
-	s.app.mu.Unlock()
-}
-
-// tokenAnswer is the token endpoint's success response.
-type tokenAnswer struct {
-	AccessToken string `json:"access_token"`
-	ExpiresIn   int64  `json:"expires_in"`
-	TokenType   string `json:"token_type"`
-}
+func (s *tokenSource) forget() { s.app.tokens.Forget(s.cacheKey) }
 
 // refresh exchanges a new assertion for an access token.
 func (s *tokenSource) refresh(ctx context.Context) (string, error) {
-	now := s.app.now()
+	now := s.app.Spec.Now()
 	assertion, err := s.sa.assertion(s.subject, now)
 	if err != nil {
 		return "", err
@@ -87,22 +66,12 @@ func (s *tokenSource) refresh(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("get access token: %w", err)
 	}
-	var ans tokenAnswer
-	if err := resp.JSON(&ans); err != nil {
+	tok, life, err := s.client.BearerToken(resp)
+	if err != nil {
 		return "", fmt.Errorf("get access token: %w", err)
 	}
-	if ans.AccessToken == "" || !strings.EqualFold(ans.TokenType, "Bearer") {
-		return "", errors.New("get access token: the answer holds no bearer token")
-	}
-	s.client.AddSecret(ans.AccessToken)
-	life := time.Duration(ans.ExpiresIn) * time.Second
-	if life <= 0 {
-		life = time.Hour
-	}
-	s.app.mu.Lock()
-	s.app.tokens[s.cacheKey] = cachedToken{token: ans.AccessToken, expires: now.Add(life)}
-	s.app.mu.Unlock()
-	return ans.AccessToken, nil
+	s.app.tokens.Put(s.cacheKey, tok, now.Add(life))
+	return tok, nil
 }
 
 // errorText reads Google's error bodies: the APIs' {"error": {"message",

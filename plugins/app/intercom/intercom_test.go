@@ -1,8 +1,8 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
+	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
@@ -25,33 +25,21 @@ func rawConfig(srv *apptest.Server, extra map[string]any) map[string]any {
 	return raw
 }
 
-func newTest(t *testing.T) *App {
-	return &App{log: secrettest.Logger(t, secrets), now: time.Now}
+// withLog returns an app logging to log.
+func withLog(log *slog.Logger) *App {
+	a := New()
+	a.Spec.Logger = log
+	return a
 }
 
+func newTest(t *testing.T) *App {
+	return withLog(secrettest.Logger(t, secrets))
+}
+
+// gather runs one in-process Gather of instance "intercom" configured with raw.
 func gather(t *testing.T, app *App, raw map[string]any, state []byte, budget time.Duration) ([]saplugin.Batch, error) {
 	t.Helper()
-	var out []saplugin.Batch
-	ctx, cancel := context.WithTimeout(context.Background(), budget)
-	defer cancel()
-	err := app.Gather(ctx, saplugin.GatherRequest{Instance: "intercom", Config: apptest.Config(t, app, raw), State: state, Budget: budget},
-		func(b saplugin.Batch) error { out = append(out, b); return nil })
-	return out, err
-}
-
-func logsOf(batches []saplugin.Batch) [][]byte {
-	var out [][]byte
-	for _, b := range batches {
-		out = append(out, b.Logs...)
-	}
-	return out
-}
-
-func lastState(prev []byte, batches []saplugin.Batch) []byte {
-	if len(batches) == 0 {
-		return prev
-	}
-	return batches[len(batches)-1].State
+	return apptest.Gather(t, app, "intercom", apptest.Config(t, app, raw), state, budget)
 }
 
 func TestConformance(t *testing.T) {
@@ -63,29 +51,14 @@ func TestConformanceBinary(t *testing.T) {
 }
 
 func TestValidateConfig(t *testing.T) {
-	tests := []struct {
-		name  string
-		raw   map[string]any
-		field string
-	}{
+	valid := map[string]any{"type": "intercom_admin_activity_logs", "token": testToken}
+	apptest.CheckConfigs(t, New(), valid, secrets, apptest.ConfigCases{
 		{"valid", map[string]any{}, ""},
 		{"eu", map[string]any{"region": "eu", "api_version": "2.11"}, ""},
 		{"token not Intercom's", map[string]any{"token": "Bearer abc"}, "token"},
 		{"region", map[string]any{"region": "ca"}, "region"},
 		{"version", map[string]any{"api_version": "latest"}, "api_version"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			raw := map[string]any{"type": "intercom_admin_activity_logs", "token": testToken}
-			for k, v := range tt.raw {
-				raw[k] = v
-			}
-			problems := apptest.Problems(New(), raw)
-			if tt.field == "" && len(problems) > 0 || tt.field != "" && (len(problems) != 1 || problems[0].Field != tt.field) {
-				t.Fatalf("problems %v, want one on %q", problems, tt.field)
-			}
-		})
-	}
+	})
 }
 
 // TestGatherAsDocumented: a window from the lookback to now, walked with
@@ -105,8 +78,8 @@ func TestGatherAsDocumented(t *testing.T) {
 		raw := rawConfig(srv, map[string]any{"lookback_minutes": 5, "overlap_seconds": 60})
 		start := time.Now()
 		batches, err := gather(t, app, raw, nil, 10*time.Second)
-		if err != nil || len(logsOf(batches)) != 45 {
-			t.Fatalf("legacy %v: %d logs, %v", legacy, len(logsOf(batches)), err)
+		if err != nil || len(apptest.Logs(batches)) != 45 {
+			t.Fatalf("legacy %v: %d logs, %v", legacy, len(apptest.Logs(batches)), err)
 		}
 		queries, headers := fake.seen()
 		if len(queries) != 3 || queries[1].Get("starting_after") == "" || queries[2].Get("created_at_before") != queries[0].Get("created_at_before") {
@@ -126,13 +99,13 @@ func TestGatherAsDocumented(t *testing.T) {
 			Extra json.RawMessage
 			Token string
 		}
-		json.Unmarshal(lastState(nil, batches), &st)
+		json.Unmarshal(apptest.LastState(nil, batches), &st)
 		if st.Extra != nil || st.Token != "" {
-			t.Errorf("finished window left %s", lastState(nil, batches))
+			t.Errorf("finished window left %s", apptest.LastState(nil, batches))
 		}
-		again, err := gather(t, app, raw, lastState(nil, batches), 10*time.Second)
-		if err != nil || len(logsOf(again)) != 0 {
-			t.Fatalf("second poll: %d logs, %v", len(logsOf(again)), err)
+		again, err := gather(t, app, raw, apptest.LastState(nil, batches), 10*time.Second)
+		if err != nil || len(apptest.Logs(again)) != 0 {
+			t.Fatalf("second poll: %d logs, %v", len(apptest.Logs(again)), err)
 		}
 		queries, _ = fake.seen()
 		if next := mustInt(t, queries[3].Get("created_at_after")); next != mustInt(t, queries[0].Get("created_at_before"))-61 {
@@ -158,12 +131,12 @@ func TestGatherRateLimitAndErrors(t *testing.T) {
 	srv := apptest.NewServer(t, fake, "api.intercom.io")
 	start := time.Now()
 	batches, err := gather(t, newTest(t), rawConfig(srv, nil), nil, 10*time.Second)
-	if err != nil || len(logsOf(batches)) != 50 || time.Since(start) < time.Second {
-		t.Fatalf("%d logs in %s, %v; want all after the reset", len(logsOf(batches)), time.Since(start), err)
+	if err != nil || len(apptest.Logs(batches)) != 50 || time.Since(start) < time.Second {
+		t.Fatalf("%d logs in %s, %v; want all after the reset", len(apptest.Logs(batches)), time.Since(start), err)
 	}
 
 	wrong := "dG9rOndyb25nLXRva2VuLWFiY2RlZjAxMjM0NTY3ODk="
-	app := &App{log: secrettest.Logger(t, []string{wrong}), now: time.Now}
+	app := withLog(secrettest.Logger(t, []string{wrong}))
 	_, err = gather(t, app, rawConfig(srv, map[string]any{"token": wrong}), nil, 5*time.Second)
 	if err == nil || !strings.Contains(err.Error(), "HTTP 401: unauthorized: Access Token Invalid") {
 		t.Fatalf("err %v", err)
@@ -232,7 +205,7 @@ func TestClassify(t *testing.T) {
 		t.Fatal(err)
 	}
 	types := apptest.Classify(t, "prefix_apps_intercom_admin_activity_logs_sm-app-name_app",
-		map[string]string{"schemas/intercom.json": intercomSchema, "clusters/apps.json": intercomCluster}, logsOf(batches))
+		map[string]string{"schemas/intercom.json": intercomSchema, "clusters/apps.json": intercomCluster}, apptest.Logs(batches))
 	if len(types) != 2 || types[0] != "intercom:admin_activity_logs" || types[1] != "intercom:admin_activity_logs" {
 		t.Fatalf("classified as %q", types)
 	}

@@ -33,10 +33,9 @@ type window struct {
 // recorded late with an older created_at; here the next window starts the
 // overlap below the last one's end and already emitted ids are dropped.
 type poller struct {
-	p   *appkit.Poll
-	s   settings
-	now func() time.Time
-	w   window
+	p *appkit.Poll
+	s settings
+	w window
 }
 
 // listing is the activity_log.list answer.
@@ -81,7 +80,7 @@ func (o *poller) load() error {
 		return nil
 	}
 	// created_at_after may be exclusive: start a second early.
-	o.w = window{After: o.p.Cursor.Start().Unix() - 1, Before: o.now().Unix()}
+	o.w = window{After: o.p.Cursor.Start().Unix() - 1, Before: o.p.Now().Unix()}
 	o.p.Cursor.Token = ""
 	b, err := json.Marshal(o.w)
 	o.p.Cursor.Extra = b

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
@@ -27,8 +28,15 @@ func rawConfig(srv *apptest.Server, extra map[string]any) map[string]any {
 }
 
 // newTest returns an app whose log is checked for secrets.
+// withLog returns an app logging to log.
+func withLog(log *slog.Logger) *App {
+	a := New()
+	a.Spec.Logger = log
+	return a
+}
+
 func newTest(t *testing.T) *App {
-	return &App{log: secrettest.Logger(t, secrets)}
+	return withLog(secrettest.Logger(t, secrets))
 }
 
 // gather runs one poll and returns its batches.
@@ -43,21 +51,6 @@ func gather(t *testing.T, app *App, raw map[string]any, state []byte, budget tim
 	return out, err
 }
 
-func logsOf(batches []saplugin.Batch) [][]byte {
-	var out [][]byte
-	for _, b := range batches {
-		out = append(out, b.Logs...)
-	}
-	return out
-}
-
-func lastState(prev []byte, batches []saplugin.Batch) []byte {
-	if len(batches) == 0 {
-		return prev
-	}
-	return batches[len(batches)-1].State
-}
-
 func TestConformance(t *testing.T) {
 	plugintest.Test(t, saplugin.KindApp, New())
 }
@@ -67,11 +60,8 @@ func TestConformanceBinary(t *testing.T) {
 }
 
 func TestValidateConfig(t *testing.T) {
-	tests := []struct {
-		name  string
-		raw   map[string]any
-		field string
-	}{
+	valid := map[string]any{"type": "okta_logevents", "hostname": testOrg, "api_token": testToken}
+	apptest.CheckConfigs(t, New(), valid, append(secrets, "00SeCrEt ToKeN_0123456789abcdefXYZ"), apptest.ConfigCases{
 		{"valid", map[string]any{}, ""},
 		{"preview org", map[string]any{"hostname": "acme-test.oktapreview.com"}, ""},
 		{"other domain", map[string]any{"hostname": "acme.okta.com.evil.example"}, "hostname"},
@@ -80,22 +70,7 @@ func TestValidateConfig(t *testing.T) {
 		{"token with space", map[string]any{"api_token": "00SeCrEt ToKeN_0123456789abcdefXYZ"}, "api_token"},
 		{"page size", map[string]any{"page_size": 1001}, "page_size"},
 		{"type", map[string]any{"type": "okta_events"}, "type"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			raw := map[string]any{"type": "okta_logevents", "hostname": testOrg, "api_token": testToken}
-			for k, v := range tt.raw {
-				raw[k] = v
-			}
-			problems := apptest.Problems(New(), raw)
-			if tt.field == "" && len(problems) > 0 || tt.field != "" && (len(problems) != 1 || problems[0].Field != tt.field) {
-				t.Fatalf("problems %v, want one on %q", problems, tt.field)
-			}
-			for _, p := range problems {
-				secrettest.AssertNoLeak(t, append(secrets, "00SeCrEt ToKeN_0123456789abcdefXYZ"), p.String())
-			}
-		})
-	}
+	})
 }
 
 // TestGatherAsDocumented checks the requests of a first and a second poll:
@@ -113,7 +88,7 @@ func TestGatherAsDocumented(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := len(logsOf(batches)); n != 5 {
+	if n := len(apptest.Logs(batches)); n != 5 {
 		t.Fatalf("%d logs, want 5", n)
 	}
 	queries, reqs := fake.requests()
@@ -136,15 +111,15 @@ func TestGatherAsDocumented(t *testing.T) {
 		t.Errorf("User-Agent %q", ua)
 	}
 	var st struct{ Token string }
-	state := lastState(nil, batches)
+	state := apptest.LastState(nil, batches)
 	if err := json.Unmarshal(state, &st); err != nil || !strings.Contains(st.Token, "after=") {
 		t.Fatalf("state %s does not keep the after cursor", state)
 	}
 
 	src.Generate(1)
 	batches, err = gather(t, app, raw, state, 10*time.Second)
-	if err != nil || len(logsOf(batches)) != 1 {
-		t.Fatalf("second poll: %d logs, %v", len(logsOf(batches)), err)
+	if err != nil || len(apptest.Logs(batches)) != 1 {
+		t.Fatalf("second poll: %d logs, %v", len(apptest.Logs(batches)), err)
 	}
 	queries, _ = fake.requests()
 	if q := queries[3]; q.Get("after") == "" {
@@ -162,18 +137,18 @@ func TestGatherCursorRefused(t *testing.T) {
 	app := newTest(t)
 	raw := rawConfig(srv, nil)
 	batches, err := gather(t, app, raw, nil, 10*time.Second)
-	if err != nil || len(logsOf(batches)) != 3 {
-		t.Fatalf("first poll: %d logs, %v", len(logsOf(batches)), err)
+	if err != nil || len(apptest.Logs(batches)) != 3 {
+		t.Fatalf("first poll: %d logs, %v", len(apptest.Logs(batches)), err)
 	}
 	fake.mu.Lock()
 	fake.badAfter = true
 	fake.mu.Unlock()
 	src.Generate(2)
-	batches, err = gather(t, app, raw, lastState(nil, batches), 10*time.Second)
+	batches, err = gather(t, app, raw, apptest.LastState(nil, batches), 10*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := len(logsOf(batches)); n != 2 {
+	if n := len(apptest.Logs(batches)); n != 2 {
 		t.Fatalf("after the fallback %d logs, want only the 2 new ones", n)
 	}
 }
@@ -185,8 +160,8 @@ func TestGatherRateLimit(t *testing.T) {
 	fake.rateN, fake.rateWait = 2, time.Second
 	srv := apptest.NewServer(t, fake, testOrg)
 	batches, err := gather(t, newTest(t), rawConfig(srv, map[string]any{"page_size": 2}), nil, 10*time.Second)
-	if err != nil || len(logsOf(batches)) != 4 || batches[len(batches)-1].More {
-		t.Fatalf("rate limited within the budget: %d logs, %v", len(logsOf(batches)), err)
+	if err != nil || len(apptest.Logs(batches)) != 4 || batches[len(batches)-1].More {
+		t.Fatalf("rate limited within the budget: %d logs, %v", len(apptest.Logs(batches)), err)
 	}
 
 	// A reset beyond the budget ends the poll with More, keeping the wait.
@@ -201,7 +176,7 @@ func TestGatherErrorsNeverLeak(t *testing.T) {
 	src := apptest.NewSource(apptest.SourceOptions{PerRequest: -1})
 	srv := apptest.NewServer(t, newFakeOkta(t, src), testOrg)
 	wrong := "00WrOnG-ToKeN_0123456789abcdefXYZ"
-	app := &App{log: secrettest.Logger(t, []string{wrong})}
+	app := withLog(secrettest.Logger(t, []string{wrong}))
 	_, err := gather(t, app, rawConfig(srv, map[string]any{"api_token": wrong}), nil, 5*time.Second)
 	if err == nil || !strings.Contains(err.Error(), "HTTP 401: E0000011: Invalid token provided") {
 		t.Fatalf("err %v", err)
@@ -264,7 +239,7 @@ func TestClassify(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs := logsOf(batches)
+	logs := apptest.Logs(batches)
 	types := apptest.Classify(t, "prefix_cluster_okta_logevents-app-name_app", nil, logs)
 	if len(types) != 2 || types[0] != "okta:logevents" || types[1] != "okta:logevents" {
 		t.Fatalf("classified as %q, want okta:logevents", types)
@@ -281,16 +256,16 @@ func TestVeryLateEventsFollowTheCursor(t *testing.T) {
 	app := newTest(t)
 	raw := rawConfig(srv, map[string]any{"overlap_seconds": 60})
 	first, err := gather(t, app, raw, nil, 10*time.Second)
-	if err != nil || len(logsOf(first)) != 3 {
-		t.Fatalf("first poll: %d logs, %v", len(logsOf(first)), err)
+	if err != nil || len(apptest.Logs(first)) != 3 {
+		t.Fatalf("first poll: %d logs, %v", len(apptest.Logs(first)), err)
 	}
 	src.GenerateAt(2, time.Now().Add(-time.Hour))
-	second, err := gather(t, app, raw, lastState(nil, first), 10*time.Second)
-	if err != nil || len(logsOf(second)) != 2 {
-		t.Fatalf("second poll: %d logs, %v; want the 2 late events", len(logsOf(second)), err)
+	second, err := gather(t, app, raw, apptest.LastState(nil, first), 10*time.Second)
+	if err != nil || len(apptest.Logs(second)) != 2 {
+		t.Fatalf("second poll: %d logs, %v; want the 2 late events", len(apptest.Logs(second)), err)
 	}
-	third, err := gather(t, app, raw, lastState(nil, second), 10*time.Second)
-	if err != nil || len(logsOf(third)) != 0 {
-		t.Fatalf("third poll repeated %d logs, %v", len(logsOf(third)), err)
+	third, err := gather(t, app, raw, apptest.LastState(nil, second), 10*time.Second)
+	if err != nil || len(apptest.Logs(third)) != 0 {
+		t.Fatalf("third poll repeated %d logs, %v", len(apptest.Logs(third)), err)
 	}
 }

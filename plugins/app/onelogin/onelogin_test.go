@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -27,31 +26,26 @@ func rawConfig(srv *apptest.Server, extra map[string]any) map[string]any {
 
 // newTest returns an app whose log is checked, when the test ends, for the
 // credentials and every access token the fake issued.
+// withLog returns an app logging to log.
+func withLog(log *slog.Logger) *App {
+	a := New()
+	a.Spec.Logger = log
+	return a
+}
+
 func newTest(t *testing.T, fake *fakeOneLogin) *App {
 	w := &apptest.Buffer{}
 	t.Cleanup(func() {
 		_, issued := fake.seen()
 		secrettest.AssertNoLeak(t, append(secrets, issued...), w.String())
 	})
-	return &App{log: slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))}
+	return withLog(apptest.DebugLogger(w))
 }
 
+// gather runs one in-process Gather of instance "onelogin" configured with raw.
 func gather(t *testing.T, app *App, raw map[string]any, state []byte, budget time.Duration) ([]saplugin.Batch, error) {
 	t.Helper()
-	var out []saplugin.Batch
-	ctx, cancel := context.WithTimeout(context.Background(), budget)
-	defer cancel()
-	err := app.Gather(ctx, saplugin.GatherRequest{Instance: "onelogin", Config: apptest.Config(t, app, raw), State: state, Budget: budget},
-		func(b saplugin.Batch) error { out = append(out, b); return nil })
-	return out, err
-}
-
-func logsOf(batches []saplugin.Batch) [][]byte {
-	var out [][]byte
-	for _, b := range batches {
-		out = append(out, b.Logs...)
-	}
-	return out
+	return apptest.Gather(t, app, "onelogin", apptest.Config(t, app, raw), state, budget)
 }
 
 func TestConformance(t *testing.T) {
@@ -63,32 +57,14 @@ func TestConformanceBinary(t *testing.T) {
 }
 
 func TestValidateConfig(t *testing.T) {
-	tests := []struct {
-		name  string
-		raw   map[string]any
-		field string
-	}{
+	valid := map[string]any{"type": "onelogin_events", "region": "us", "client_id": testID, "client_secret": testSecret}
+	apptest.CheckConfigs(t, New(), valid, append(secrets, strings.ToUpper(testID)), apptest.ConfigCases{
 		{"valid", map[string]any{}, ""},
 		{"eu", map[string]any{"region": "eu"}, ""},
 		{"unknown region", map[string]any{"region": "ap"}, "region"},
 		{"upper-case id", map[string]any{"client_id": strings.ToUpper(testID)}, "client_id"},
 		{"short secret", map[string]any{"client_secret": testSecret[:63]}, "client_secret"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			raw := map[string]any{"type": "onelogin_events", "region": "us", "client_id": testID, "client_secret": testSecret}
-			for k, v := range tt.raw {
-				raw[k] = v
-			}
-			problems := apptest.Problems(New(), raw)
-			if tt.field == "" && len(problems) > 0 || tt.field != "" && (len(problems) != 1 || problems[0].Field != tt.field) {
-				t.Fatalf("problems %v, want one on %q", problems, tt.field)
-			}
-			for _, p := range problems {
-				secrettest.AssertNoLeak(t, append(secrets, strings.ToUpper(testID)), p.String())
-			}
-		})
-	}
+	})
 }
 
 // TestGatherAsDocumented: a token from the client credentials, events
@@ -105,7 +81,7 @@ func TestGatherAsDocumented(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := len(logsOf(batches)); n != 120 {
+	if n := len(apptest.Logs(batches)); n != 120 {
 		t.Fatalf("%d logs, want 120", n)
 	}
 	queries, issued := fake.seen()
@@ -122,8 +98,8 @@ func TestGatherAsDocumented(t *testing.T) {
 	// Nothing new: the next poll emits nothing.
 	again, err := gather(t, newTest(t, fake), rawConfig(srv, map[string]any{"lookback_minutes": 10, "overlap_seconds": 60}),
 		batches[len(batches)-1].State, 10*time.Second)
-	if err != nil || len(logsOf(again)) != 0 {
-		t.Fatalf("second poll: %d logs, %v", len(logsOf(again)), err)
+	if err != nil || len(apptest.Logs(again)) != 0 {
+		t.Fatalf("second poll: %d logs, %v", len(apptest.Logs(again)), err)
 	}
 }
 
@@ -135,8 +111,8 @@ func TestGatherRateLimitExceeded(t *testing.T) {
 	srv := apptest.NewServer(t, fake, testHost)
 	start := time.Now()
 	batches, err := gather(t, newTest(t, fake), rawConfig(srv, nil), nil, 10*time.Second)
-	if err != nil || len(logsOf(batches)) != 60 {
-		t.Fatalf("%d logs, %v", len(logsOf(batches)), err)
+	if err != nil || len(apptest.Logs(batches)) != 60 {
+		t.Fatalf("%d logs, %v", len(apptest.Logs(batches)), err)
 	}
 	if time.Since(start) < time.Second {
 		t.Errorf("done in %s: the 1s reset from /auth/rate_limit was not waited for", time.Since(start))
@@ -215,7 +191,7 @@ func TestClassify(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	types := apptest.Classify(t, "prefix_cluster_onelogin-events-app-name_app", nil, logsOf(batches))
+	types := apptest.Classify(t, "prefix_cluster_onelogin-events-app-name_app", nil, apptest.Logs(batches))
 	if len(types) != 2 || types[0] != "onelogin:events" || types[1] != "onelogin:events" {
 		t.Fatalf("classified as %q, want onelogin:events", types)
 	}

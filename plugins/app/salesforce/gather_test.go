@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
@@ -19,37 +18,14 @@ import (
 
 func newLogged(w io.Writer) *App {
 	a := New()
-	a.log = slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	a.Spec.Logger = apptest.DebugLogger(w)
 	return a
 }
 
-// poll runs one in-process Gather and returns its batches and error.
+// poll runs one in-process Gather of instance "sf".
 func poll(t *testing.T, app *App, cfg schema.Config, state []byte, budget time.Duration) ([]saplugin.Batch, error) {
 	t.Helper()
-	var batches []saplugin.Batch
-	ctx, cancel := context.WithTimeout(context.Background(), budget)
-	defer cancel()
-	err := app.Gather(ctx, saplugin.GatherRequest{Instance: "sf", Config: cfg, State: state, Budget: budget},
-		func(b saplugin.Batch) error {
-			batches = append(batches, b)
-			return nil
-		})
-	return batches, err
-}
-
-func logsOf(batches []saplugin.Batch) [][]byte {
-	var out [][]byte
-	for _, b := range batches {
-		out = append(out, b.Logs...)
-	}
-	return out
-}
-
-func lastState(prev []byte, batches []saplugin.Batch) []byte {
-	if len(batches) == 0 {
-		return prev
-	}
-	return batches[len(batches)-1].State
+	return apptest.Gather(t, app, "sf", cfg, state, budget)
 }
 
 func TestGapFreeInProcess(t *testing.T) {
@@ -59,7 +35,7 @@ func TestGapFreeInProcess(t *testing.T) {
 	logs := &apptest.Buffer{}
 	g := &apptest.InProcess{Instance: "sf", Config: cfg, New: func() saplugin.App {
 		a := newLogged(logs)
-		a.batchLogs = 7 // so crashes come in the middle of files
+		a.BatchLogs = 7 // so crashes come in the middle of files
 		return a
 	}}
 	d := apptest.Driver{Source: src, IDOf: idOf, Logf: t.Logf, Gatherer: publishing{g, f, "Login"}}
@@ -91,7 +67,7 @@ func TestRows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs := logsOf(b)
+	logs := apptest.Logs(b)
 	if len(logs) != 3 {
 		t.Fatalf("%d rows", len(logs))
 	}
@@ -123,7 +99,7 @@ func TestResumeInsideFile(t *testing.T) {
 	f.publish("Login")
 	f.publish("Login")
 	app := New()
-	app.batchLogs = 10
+	app.BatchLogs = 10
 	cfg := apptest.Config(t, app, f.config("salesforce_login"))
 	errCut := errors.New("host went away")
 	var kept []saplugin.Batch
@@ -150,7 +126,7 @@ func TestResumeInsideFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	count := map[string]int{}
-	for _, l := range append(logsOf(kept), logsOf(b)...) {
+	for _, l := range append(apptest.Logs(kept), apptest.Logs(b)...) {
 		id, err := idOf(l)
 		if err != nil {
 			t.Fatal(err)
@@ -174,16 +150,16 @@ func TestSessionReuseAndRefresh(t *testing.T) {
 	app := New()
 	cfg := apptest.Config(t, app, f.config("salesforce_console"))
 	b, err := poll(t, app, cfg, nil, time.Minute)
-	if err != nil || len(logsOf(b)) != 2 {
-		t.Fatalf("first poll: %d rows, %v", len(logsOf(b)), err)
+	if err != nil || len(apptest.Logs(b)) != 2 {
+		t.Fatalf("first poll: %d rows, %v", len(apptest.Logs(b)), err)
 	}
-	state := lastState(nil, b)
+	state := apptest.LastState(nil, b)
 	src.Generate(2)
 	f.publish("Console")
 	f.expireAll()
 	b, err = poll(t, app, cfg, state, time.Minute)
-	if err != nil || len(logsOf(b)) < 2 {
-		t.Fatalf("poll after the session expired: %d rows, %v", len(logsOf(b)), err)
+	if err != nil || len(apptest.Logs(b)) < 2 {
+		t.Fatalf("poll after the session expired: %d rows, %v", len(apptest.Logs(b)), err)
 	}
 	f.mu.Lock()
 	logins := f.logins
@@ -222,7 +198,7 @@ func TestServerErrorRetried(t *testing.T) {
 	})
 	app := New()
 	b, err := poll(t, app, apptest.Config(t, app, f.config("salesforce_reportexport")), nil, time.Minute)
-	if err != nil || len(logsOf(b)) != 4 {
-		t.Fatalf("poll: %d rows, %v", len(logsOf(b)), err)
+	if err != nil || len(apptest.Logs(b)) != 4 {
+		t.Fatalf("poll: %d rows, %v", len(apptest.Logs(b)), err)
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/streamalert-go/sa/host/secrets/secrettest"
 	"github.com/streamalert-go/sa/plugins/app/internal/appkit/apptest"
 )
 
@@ -34,11 +33,9 @@ func TestSchema(t *testing.T) {
 }
 
 func TestValidateConfig(t *testing.T) {
-	tests := []struct {
-		name  string
-		set   map[string]any
-		field string
-	}{
+	valid := map[string]any{"type": "salesforce_login", propClientID: testClientID, propClientSecret: testClientSecret,
+		propUsername: testUsername, propPassword: testPassword, propSecurityToken: testToken}
+	apptest.CheckConfigs(t, New(), valid, secrets, apptest.ConfigCases{
 		{"valid", nil, ""},
 		{"hex consumer secret", map[string]any{propClientSecret: strings.Repeat("A1", 32)}, ""},
 		{"sandbox", map[string]any{propLoginHost: "test.salesforce.com"}, ""},
@@ -50,23 +47,7 @@ func TestValidateConfig(t *testing.T) {
 		{"short security token", map[string]any{propSecurityToken: "abc"}, propSecurityToken},
 		{"foreign login host", map[string]any{propLoginHost: "login.example.com"}, propLoginHost},
 		{"unknown interval", map[string]any{propInterval: "Weekly"}, propInterval},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			raw := map[string]any{"type": "salesforce_login", propClientID: testClientID, propClientSecret: testClientSecret,
-				propUsername: testUsername, propPassword: testPassword, propSecurityToken: testToken}
-			for k, v := range tt.set {
-				raw[k] = v
-			}
-			problems := apptest.Problems(New(), raw)
-			if tt.field == "" && len(problems) > 0 || tt.field != "" && (len(problems) != 1 || problems[0].Field != tt.field) {
-				t.Fatalf("problems %v, want one on %q", problems, tt.field)
-			}
-			for _, p := range problems {
-				secrettest.AssertNoLeak(t, secrets, p.Message)
-			}
-		})
-	}
+	})
 }
 
 // TestClassify checks the rows the plugin emits classify under a json
@@ -83,7 +64,7 @@ func TestClassify(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs := logsOf(b)
+	logs := apptest.Logs(b)
 	if len(logs) != 3 {
 		t.Fatalf("%d logs", len(logs))
 	}

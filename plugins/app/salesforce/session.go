@@ -26,7 +26,6 @@ const sessionLife = 10 * time.Minute
 type session struct {
 	token   token
 	version string
-	expires time.Time
 }
 
 // sessions obtains and refreshes one instance's session.
@@ -46,10 +45,7 @@ func (a *App) newSessions(client *appkit.Client, s settings) *sessions {
 
 // get returns the cached session, or signs in.
 func (s *sessions) get(ctx context.Context) (session, error) {
-	s.app.mu.Lock()
-	cur, ok := s.app.sessions[s.key]
-	s.app.mu.Unlock()
-	if ok && s.app.now().Before(cur.expires) {
+	if cur, ok := s.app.sessions.Get(s.key, s.app.Spec.Now()); ok {
 		s.client.AddSecret(cur.token.access)
 		return cur, nil
 	}
@@ -57,11 +53,7 @@ func (s *sessions) get(ctx context.Context) (session, error) {
 }
 
 // forget drops the cached session, after Salesforce refused it.
-func (s *sessions) forget() {
-	s.app.mu.Lock()
-	delete(s.app.sessions, s.key)
-	s.app.mu.Unlock()
-}
+func (s *sessions) forget() { s.app.sessions.Forget(s.key) }
 
 // refresh signs in and discovers the newest API version.
 func (s *sessions) refresh(ctx context.Context) (session, error) {
@@ -81,10 +73,8 @@ func (s *sessions) refresh(ctx context.Context) (session, error) {
 	if err != nil {
 		return session{}, err
 	}
-	cur := session{token: tok, version: ver, expires: s.app.now().Add(sessionLife)}
-	s.app.mu.Lock()
-	s.app.sessions[s.key] = cur
-	s.app.mu.Unlock()
+	cur := session{token: tok, version: ver}
+	s.app.sessions.Put(s.key, cur, s.app.Spec.Now().Add(sessionLife))
 	return cur, nil
 }
 

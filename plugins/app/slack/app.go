@@ -1,14 +1,10 @@
 package main
 
 import (
-	"context"
-	"fmt"
-	"log/slog"
 	"time"
 
 	"github.com/streamalert-go/sa/plugins/app/internal/appkit"
 	saplugin "github.com/streamalert-go/sa/sdk/plugin"
-	"github.com/streamalert-go/sa/sdk/schema"
 )
 
 // version is this plugin's release.
@@ -16,45 +12,16 @@ const version = "0.1.0"
 
 // App is the Slack app: each poll walks the access or integration log
 // down to where the last walk ended.
-type App struct {
-	log *slog.Logger
-	now func() time.Time
-}
+type App = appkit.Plugin[settings]
 
 // New returns a Slack app logging to the plugin's standard error.
 func New() *App {
-	return &App{log: saplugin.Logger(), now: time.Now}
-}
-
-// Info implements saplugin.Plugin.
-func (*App) Info() saplugin.Info {
-	return saplugin.Info{Name: "slack", Version: version,
-		Description: "Gather a Slack workspace's access and integration logs (slack_access, slack_integration)"}
-}
-
-// Schema implements saplugin.Plugin.
-func (*App) Schema() schema.Schema { return configSchema }
-
-// ValidateConfig implements saplugin.Validator.
-func (*App) ValidateConfig(cfg schema.Config) []schema.Problem {
-	_, problems := parseSettings(cfg)
-	return problems
-}
-
-// Gather implements saplugin.App.
-func (a *App) Gather(ctx context.Context, req saplugin.GatherRequest, emit func(saplugin.Batch) error) error {
-	s, problems := parseSettings(req.Config)
-	if err := schema.ProblemsError(problems); err != nil {
-		return fmt.Errorf("slack: invalid configuration: %w", err)
+	return &App{
+		Spec:        appkit.Spec{Name: "slack", Version: version, Schema: configSchema, Logger: saplugin.Logger(), Now: time.Now},
+		Description: "Gather a Slack workspace's access and integration logs (slack_access, slack_integration)",
+		Parse:       parseSettings,
+		Poll: func(p *appkit.Poll, s settings) (bool, error) {
+			return (&walker{p: p, s: s, kind: kinds[s.Type]}).run()
+		},
 	}
-	spec := appkit.Spec{Name: "slack", Version: version, Schema: configSchema, Logger: a.log, Now: a.now}
-	return appkit.Gather(ctx, req, emit, spec, func(p *appkit.Poll) (bool, error) {
-		return (&walker{p: p, s: s, kind: kinds[s.Type], now: a.now}).run()
-	})
 }
-
-// Interface guards.
-var (
-	_ saplugin.App       = (*App)(nil)
-	_ saplugin.Validator = (*App)(nil)
-)

@@ -1,9 +1,9 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -25,33 +25,21 @@ func rawConfig(srv *apptest.Server, typ string, extra map[string]any) map[string
 	return raw
 }
 
-func newTest(t *testing.T) *App {
-	return &App{log: secrettest.Logger(t, secrets), now: time.Now}
+// withLog returns an app logging to log.
+func withLog(log *slog.Logger) *App {
+	a := New()
+	a.Spec.Logger = log
+	return a
 }
 
+func newTest(t *testing.T) *App {
+	return withLog(secrettest.Logger(t, secrets))
+}
+
+// gather runs one in-process Gather of instance "slack" configured with raw.
 func gather(t *testing.T, app *App, raw map[string]any, state []byte, budget time.Duration) ([]saplugin.Batch, error) {
 	t.Helper()
-	var out []saplugin.Batch
-	ctx, cancel := context.WithTimeout(context.Background(), budget)
-	defer cancel()
-	err := app.Gather(ctx, saplugin.GatherRequest{Instance: "slack", Config: apptest.Config(t, app, raw), State: state, Budget: budget},
-		func(b saplugin.Batch) error { out = append(out, b); return nil })
-	return out, err
-}
-
-func logsOf(batches []saplugin.Batch) [][]byte {
-	var out [][]byte
-	for _, b := range batches {
-		out = append(out, b.Logs...)
-	}
-	return out
-}
-
-func lastState(prev []byte, batches []saplugin.Batch) []byte {
-	if len(batches) == 0 {
-		return prev
-	}
-	return batches[len(batches)-1].State
+	return apptest.Gather(t, app, "slack", apptest.Config(t, app, raw), state, budget)
 }
 
 // ids maps logs to source ids, failing on repeats.
@@ -80,32 +68,14 @@ func TestConformanceBinary(t *testing.T) {
 }
 
 func TestValidateConfig(t *testing.T) {
-	tests := []struct {
-		name  string
-		raw   map[string]any
-		field string
-	}{
+	valid := map[string]any{"type": "slack_access", "auth_token": testToken}
+	apptest.CheckConfigs(t, New(), valid, append(secrets, "xoxb-1234-5678-abcdef"), apptest.ConfigCases{
 		{"valid access", map[string]any{}, ""},
 		{"valid integration", map[string]any{"type": "slack_integration"}, ""},
 		{"bot token", map[string]any{"auth_token": "xoxb-1234-5678-abcdef"}, "auth_token"},
 		{"page size", map[string]any{"page_size": 1001}, "page_size"},
 		{"rescan", map[string]any{"rescan_hours": -1}, "rescan_hours"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			raw := map[string]any{"type": "slack_access", "auth_token": testToken}
-			for k, v := range tt.raw {
-				raw[k] = v
-			}
-			problems := apptest.Problems(New(), raw)
-			if tt.field == "" && len(problems) > 0 || tt.field != "" && (len(problems) != 1 || problems[0].Field != tt.field) {
-				t.Fatalf("problems %v, want one on %q", problems, tt.field)
-			}
-			for _, p := range problems {
-				secrettest.AssertNoLeak(t, append(secrets, "xoxb-1234-5678-abcdef"), p.String())
-			}
-		})
-	}
+	})
 }
 
 // TestLaterPagesAreNotDropped is StreamAlert's "last = now" defect: a walk
@@ -124,7 +94,7 @@ func TestLaterPagesAreNotDropped(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := ids(t, logsOf(batches)); len(got) != 95 {
+			if got := ids(t, apptest.Logs(batches)); len(got) != 95 {
 				t.Fatalf("%d entries, want all 95 of the 10 pages", len(got))
 			}
 			queries := fake.seen()
@@ -134,9 +104,9 @@ func TestLaterPagesAreNotDropped(t *testing.T) {
 			if typ == "slack_access" && (queries[0].Get("before") == "" || queries[9].Get("before") != queries[0].Get("before")) {
 				t.Errorf("before not pinned for the walk: %v", queries)
 			}
-			again, err := gather(t, app, raw, lastState(nil, batches), 10*time.Second)
-			if err != nil || len(logsOf(again)) != 0 {
-				t.Fatalf("second poll: %d logs, %v", len(logsOf(again)), err)
+			again, err := gather(t, app, raw, apptest.LastState(nil, batches), 10*time.Second)
+			if err != nil || len(apptest.Logs(again)) != 0 {
+				t.Fatalf("second poll: %d logs, %v", len(apptest.Logs(again)), err)
 			}
 		})
 	}
@@ -153,13 +123,13 @@ func TestWalkResumes(t *testing.T) {
 	app := newTest(t)
 	raw := rawConfig(srv, "slack_access", map[string]any{"page_size": 10})
 	first, err := gather(t, app, raw, nil, 2*time.Second)
-	if err != nil || len(first) == 0 || !first[len(first)-1].More || len(logsOf(first)) != 30 {
-		t.Fatalf("first poll: %d logs in %d batches, %v; want 30 and More", len(logsOf(first)), len(first), err)
+	if err != nil || len(first) == 0 || !first[len(first)-1].More || len(apptest.Logs(first)) != 30 {
+		t.Fatalf("first poll: %d logs in %d batches, %v; want 30 and More", len(apptest.Logs(first)), len(first), err)
 	}
 	var st struct{ Extra walk }
-	json.Unmarshal(lastState(nil, first), &st)
+	json.Unmarshal(apptest.LastState(nil, first), &st)
 	if st.Extra.Page != 4 {
-		t.Fatalf("state %s, want the walk at page 4", lastState(nil, first))
+		t.Fatalf("state %s, want the walk at page 4", apptest.LastState(nil, first))
 	}
 	fake.mu.Lock()
 	fake.rateN = 0
@@ -167,14 +137,14 @@ func TestWalkResumes(t *testing.T) {
 	// The state holds the vendor's 60s pause; a new state without it
 	// stands for a poll after the pause.
 	var resumed map[string]any
-	json.Unmarshal(lastState(nil, first), &resumed)
+	json.Unmarshal(apptest.LastState(nil, first), &resumed)
 	delete(resumed, "not_before")
 	state, _ := json.Marshal(resumed)
 	second, err := gather(t, app, raw, state, 10*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := ids(t, append(logsOf(first), logsOf(second)...)); len(got) != 50 {
+	if got := ids(t, append(apptest.Logs(first), apptest.Logs(second)...)); len(got) != 50 {
 		t.Fatalf("%d entries over two polls, want 50", len(got))
 	}
 	if q := fake.seen(); q[4].Get("page") != "4" {
@@ -192,17 +162,17 @@ func TestAccessEntryUpdates(t *testing.T) {
 	app := newTest(t)
 	raw := rawConfig(srv, "slack_access", nil)
 	first, err := gather(t, app, raw, nil, 10*time.Second)
-	if err != nil || len(logsOf(first)) != 3 {
-		t.Fatalf("first poll: %d logs, %v", len(logsOf(first)), err)
+	if err != nil || len(apptest.Logs(first)) != 3 {
+		t.Fatalf("first poll: %d logs, %v", len(apptest.Logs(first)), err)
 	}
 	fake.update(src.Visible()[0].ID, time.Now(), 2)
-	second, err := gather(t, app, raw, lastState(nil, first), 10*time.Second)
-	if err != nil || len(logsOf(second)) != 1 || !strings.Contains(string(logsOf(second)[0]), `"count":2`) {
-		t.Fatalf("second poll: %q, %v", logsOf(second), err)
+	second, err := gather(t, app, raw, apptest.LastState(nil, first), 10*time.Second)
+	if err != nil || len(apptest.Logs(second)) != 1 || !strings.Contains(string(apptest.Logs(second)[0]), `"count":2`) {
+		t.Fatalf("second poll: %q, %v", apptest.Logs(second), err)
 	}
-	third, err := gather(t, app, raw, lastState(nil, second), 10*time.Second)
-	if err != nil || len(logsOf(third)) != 0 {
-		t.Fatalf("third poll repeated %q, %v", logsOf(third), err)
+	third, err := gather(t, app, raw, apptest.LastState(nil, second), 10*time.Second)
+	if err != nil || len(apptest.Logs(third)) != 0 {
+		t.Fatalf("third poll repeated %q, %v", apptest.Logs(third), err)
 	}
 }
 
@@ -217,7 +187,7 @@ func TestPastPage100(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := ids(t, logsOf(batches)); len(got) != 230 {
+	if got := ids(t, apptest.Logs(batches)); len(got) != 230 {
 		t.Fatalf("%d entries, want 230", len(got))
 	}
 	for _, q := range fake.seen() {
@@ -234,8 +204,8 @@ func TestIntegrationLogOldestFirst(t *testing.T) {
 	fake.ascending = true
 	srv := apptest.NewServer(t, fake, "slack.com")
 	batches, err := gather(t, newTest(t), rawConfig(srv, "slack_integration", map[string]any{"page_size": 10}), nil, 10*time.Second)
-	if err != nil || len(ids(t, logsOf(batches))) != 25 {
-		t.Fatalf("%d logs, %v", len(logsOf(batches)), err)
+	if err != nil || len(ids(t, apptest.Logs(batches))) != 25 {
+		t.Fatalf("%d logs, %v", len(apptest.Logs(batches)), err)
 	}
 }
 
@@ -243,7 +213,7 @@ func TestSlackErrors(t *testing.T) {
 	src := apptest.NewSource(apptest.SourceOptions{PerRequest: -1})
 	srv := apptest.NewServer(t, newFakeSlack(t, src, "slack_access"), "slack.com")
 	wrong := "xoxp-9999999999-8888888888-wrong-token-abcdef"
-	app := &App{log: secrettest.Logger(t, []string{wrong}), now: time.Now}
+	app := withLog(secrettest.Logger(t, []string{wrong}))
 	_, err := gather(t, app, rawConfig(srv, "slack_access", map[string]any{"auth_token": wrong}), nil, 5*time.Second)
 	if err == nil || !strings.Contains(err.Error(), `team.accessLogs: Slack answered error "invalid_auth"`) {
 		t.Fatalf("err %v", err)
@@ -294,7 +264,7 @@ func TestClassify(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		types := apptest.Classify(t, fmt.Sprintf("prefix_cluster_%s_sm-app-name_app", typ), nil, logsOf(batches))
+		types := apptest.Classify(t, fmt.Sprintf("prefix_cluster_%s_sm-app-name_app", typ), nil, apptest.Logs(batches))
 		if len(types) != 2 || types[0] != want || types[1] != want {
 			t.Errorf("%s: classified as %q, want %s", typ, types, want)
 		}

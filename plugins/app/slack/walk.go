@@ -62,7 +62,6 @@ type walker struct {
 	p    *appkit.Poll
 	s    settings
 	kind kind
-	now  func() time.Time
 	w    walk
 }
 
@@ -109,7 +108,7 @@ func (k *walker) load() error {
 		}
 		return nil
 	}
-	k.w = walk{Until: k.now().Unix(), Page: 1}
+	k.w = walk{Until: k.p.Now().Unix(), Page: 1}
 	if k.kind.before {
 		k.w.Before = k.w.Until
 	}

@@ -1,10 +1,8 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
@@ -20,37 +18,14 @@ var secrets = []string{testKey, testUser + ":" + testKey}
 
 func newLogged(w io.Writer) *App {
 	a := New()
-	a.log = slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	a.Spec.Logger = apptest.DebugLogger(w)
 	return a
 }
 
-// poll runs one in-process Gather and returns its batches and error.
+// poll runs one in-process Gather of instance "ts".
 func poll(t *testing.T, app *App, cfg schema.Config, state []byte, budget time.Duration) ([]saplugin.Batch, error) {
 	t.Helper()
-	var batches []saplugin.Batch
-	ctx, cancel := context.WithTimeout(context.Background(), budget)
-	defer cancel()
-	err := app.Gather(ctx, saplugin.GatherRequest{Instance: "ts", Config: cfg, State: state, Budget: budget},
-		func(b saplugin.Batch) error {
-			batches = append(batches, b)
-			return nil
-		})
-	return batches, err
-}
-
-func logsOf(batches []saplugin.Batch) [][]byte {
-	var out [][]byte
-	for _, b := range batches {
-		out = append(out, b.Logs...)
-	}
-	return out
-}
-
-func lastState(prev []byte, batches []saplugin.Batch) []byte {
-	if len(batches) == 0 {
-		return prev
-	}
-	return batches[len(batches)-1].State
+	return apptest.Gather(t, app, "ts", cfg, state, budget)
 }
 
 func TestGapFreeInProcess(t *testing.T) {
@@ -60,7 +35,7 @@ func TestGapFreeInProcess(t *testing.T) {
 	logs := &apptest.Buffer{}
 	g := &apptest.InProcess{Instance: "ts", Config: cfg, New: func() saplugin.App {
 		a := newLogged(logs)
-		a.batchLogs = 9 // so crashes come in the middle of pages
+		a.BatchLogs = 9 // so crashes come in the middle of pages
 		return a
 	}}
 	d := apptest.Driver{Source: src, IDOf: idOf, Logf: t.Logf, Gatherer: g}
@@ -99,7 +74,7 @@ func TestIOCs(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got []string
-	for _, l := range logsOf(b) {
+	for _, l := range apptest.Logs(b) {
 		got = append(got, string(l))
 	}
 	want := []string{
@@ -112,17 +87,17 @@ func TestIOCs(t *testing.T) {
 	var st struct {
 		Token string `json:"token"`
 	}
-	json.Unmarshal(lastState(nil, b), &st)
+	json.Unmarshal(apptest.LastState(nil, b), &st)
 	if st.Token != "14" {
-		t.Fatalf("state %s, want update_id 14", lastState(nil, b))
+		t.Fatalf("state %s, want update_id 14", apptest.LastState(nil, b))
 	}
 	// A later poll asks only for what changed since.
 	f.mu.Lock()
 	f.extra = append(f.extra, map[string]any{"update_id": int64(20), "value": "new.example", "type": "domain", "itype": "c2_domain", "source": "CrowdStrike"})
 	f.mu.Unlock()
-	b, err = poll(t, app, cfg, lastState(nil, b), time.Minute)
-	if err != nil || len(logsOf(b)) != 1 || !strings.Contains(string(logsOf(b)[0]), "new.example") {
-		t.Fatalf("second poll: %q, %v", logsOf(b), err)
+	b, err = poll(t, app, cfg, apptest.LastState(nil, b), time.Minute)
+	if err != nil || len(apptest.Logs(b)) != 1 || !strings.Contains(string(apptest.Logs(b)[0]), "new.example") {
+		t.Fatalf("second poll: %q, %v", apptest.Logs(b), err)
 	}
 }
 
@@ -156,8 +131,8 @@ func TestRateLimit(t *testing.T) {
 	app := New()
 	start := time.Now()
 	b, err := poll(t, app, apptest.Config(t, app, f.config(nil)), nil, time.Minute)
-	if err != nil || len(logsOf(b)) != 30 || time.Since(start) < time.Second {
-		t.Fatalf("poll: %d iocs, %v after %v", len(logsOf(b)), err, time.Since(start))
+	if err != nil || len(apptest.Logs(b)) != 30 || time.Since(start) < time.Second {
+		t.Fatalf("poll: %d iocs, %v after %v", len(apptest.Logs(b)), err, time.Since(start))
 	}
 }
 

@@ -3,7 +3,6 @@ package main
 import (
 	"testing"
 
-	"github.com/streamalert-go/sa/host/secrets/secrettest"
 	"github.com/streamalert-go/sa/plugins/app/internal/appkit"
 	"github.com/streamalert-go/sa/plugins/app/internal/appkit/apptest"
 )
@@ -28,11 +27,8 @@ func TestSchema(t *testing.T) {
 }
 
 func TestValidateConfig(t *testing.T) {
-	tests := []struct {
-		name  string
-		set   map[string]any
-		field string
-	}{
+	valid := map[string]any{"type": appType, propUser: testUser, propKey: testKey}
+	apptest.CheckConfigs(t, New(), valid, secrets, apptest.ConfigCases{
 		{"valid", nil, ""},
 		{"defaults", map[string]any{propTypes: nil}, ""},
 		{"unknown ioc type", map[string]any{propTypes: []any{"ip", "email"}}, propTypes},
@@ -40,20 +36,5 @@ func TestValidateConfig(t *testing.T) {
 		{"key with a space", map[string]any{propKey: "abc def ghi jkl mno pqr"}, propKey},
 		{"overlap is not a property", map[string]any{appkit.PropOverlap: 60}, appkit.PropOverlap},
 		{"timeout", map[string]any{appkit.PropTimeout: 0}, appkit.PropTimeout},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			raw := map[string]any{"type": appType, propUser: testUser, propKey: testKey}
-			for k, v := range tt.set {
-				raw[k] = v
-			}
-			problems := apptest.Problems(New(), raw)
-			if tt.field == "" && len(problems) > 0 || tt.field != "" && (len(problems) != 1 || problems[0].Field != tt.field) {
-				t.Fatalf("problems %v, want one on %q", problems, tt.field)
-			}
-			for _, p := range problems {
-				secrettest.AssertNoLeak(t, secrets, p.Message)
-			}
-		})
-	}
+	})
 }

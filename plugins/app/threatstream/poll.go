@@ -47,7 +47,7 @@ type walker struct {
 	now     func() time.Time
 }
 
-func (a *App) newWalker(p *appkit.Poll) *walker {
+func newWalker(p *appkit.Poll) *walker {
 	cfg := p.Config
 	return &walker{
 		p:       p,
@@ -55,7 +55,7 @@ func (a *App) newWalker(p *appkit.Poll) *walker {
 		q:       query(cfg.Strings(propTypes), cfg.Strings(propExcluded)),
 		filters: cfg.Strings(propFilters),
 		skipped: map[string]int{},
-		now:     a.now,
+		now:     p.Now,
 	}
 }
 

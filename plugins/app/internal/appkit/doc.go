@@ -21,6 +21,11 @@
 //   - Batcher: hands logs to the host in bounded batches, each carrying
 //     the cursor state that covers exactly the logs emitted so far.
 //   - Gather: the skeleton of one poll tying them together.
+//   - Plugin: the skeleton of a whole app plugin (Info, Schema,
+//     ValidateConfig, Gather) built from a vendor's spec, settings parser
+//     and poll function.
+//   - Cache: access tokens or sessions kept between polls, keyed by the
+//     credentials that obtained them.
 //
 // The sub-package apptest is the matching test kit: a TLS vendor stand-in,
 // a simulated event source with late events, and a driver that polls a

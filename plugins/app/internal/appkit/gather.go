@@ -33,7 +33,8 @@ type Spec struct {
 	MinInterval time.Duration
 	// Logger receives the poll's notes; nil discards them.
 	Logger *slog.Logger
-	// Now is the clock the first poll's start is taken from (time.Now).
+	// Now is the plugin's clock (time.Now): the first poll's start is
+	// taken from it, and polls read it as Poll.Now.
 	Now func() time.Time
 }
 
@@ -58,6 +59,8 @@ type Poll struct {
 	Settings Settings
 	Config   schema.Config
 	Log      *slog.Logger
+	// Now is the plugin's clock, Spec.Now.
+	Now func() time.Time
 	// KeepOld emits events older than the cursor's start instead of
 	// skipping them, for a vendor cursor that only ever returns events
 	// not returned before (Okta's polling cursor).
@@ -164,7 +167,7 @@ func start(ctx context.Context, req saplugin.GatherRequest, emit func(saplugin.B
 	}
 	client.SetPause(cur.NotBefore)
 	bctx, cancel := budget.Context(ctx)
-	p := &Poll{Ctx: bctx, Budget: budget, Cursor: cur, Client: client, Settings: set, Config: req.Config, Log: log}
+	p := &Poll{Ctx: bctx, Budget: budget, Cursor: cur, Client: client, Settings: set, Config: req.Config, Log: log, Now: now}
 	p.batch = NewBatcher(emit, func() []byte {
 		cur.NotBefore = time.Time{}
 		if pause := client.Pause(); pause.After(time.Now()) {

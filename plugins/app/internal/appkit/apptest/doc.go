@@ -7,5 +7,7 @@
 // carried, crashing the plugin now and then, and reporting every event
 // missed or delivered twice. Conformance runs sa's conformance harness on
 // the built binary, and Classify classifies emitted logs the way the host
-// does, against StreamAlert's compat conf.
+// does, against StreamAlert's compat conf. Gather, Logs and LastState run
+// and read single in-process polls, and CheckConfigs runs a plugin's
+// ValidateConfig table.
 package apptest
