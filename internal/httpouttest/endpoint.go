@@ -68,6 +68,24 @@ func (e Endpoint) CheckPost(t *testing.T, r Request, headers map[string]string) 
 	}
 }
 
+// CheckRetrySameBody configures instance, a name other than the
+// descriptor, for a vendor answering with reply, sends Alert twice, and
+// checks that both requests carry the same body, holding want: the key
+// that keeps the vendor from acting twice on a retried alert.
+func (e Endpoint) CheckRetrySameBody(t *testing.T, reply http.HandlerFunc, instance, want string) {
+	t.Helper()
+	v := NewVendor(t, reply)
+	p := e.New(t)
+	cfg := Configure(t, p, instance, e.Config(t, v))
+	for range 2 {
+		p.Send(context.Background(), saplugin.SendRequest{Instance: instance, Config: cfg, Alert: []byte(e.Alert)})
+	}
+	reqs := v.Requests()
+	if len(reqs) != 2 || string(reqs[0].Body) != string(reqs[1].Body) || !strings.Contains(string(reqs[0].Body), want) {
+		t.Fatalf("bodies differ or lack %s: %q", want, reqs)
+	}
+}
+
 // StatusCase is a vendor's answer and the result a send must give: its
 // status, its wait and a part of its message.
 type StatusCase struct {
@@ -205,17 +223,6 @@ func TransportProblemCases() []ProblemCase {
 // that none quotes a secret.
 func (e Endpoint) CheckProblems(t *testing.T, cases []ProblemCase) {
 	v := NewVendor(t, Reply(http.StatusOK, ""))
-	for _, tt := range cases {
-		t.Run(tt.Name, func(t *testing.T) {
-			raw := e.Config(t, v)
-			maps.Copy(raw, tt.Change)
-			problems := Problems(e.New(t), raw)
-			if tt.Field == "" && len(problems) > 0 || tt.Field != "" && (len(problems) != 1 || problems[0].Field != tt.Field) {
-				t.Fatalf("problems %v, want one on %q", problems, tt.Field)
-			}
-			for _, pr := range problems {
-				secrettest.AssertNoLeak(t, e.Secrets, pr.Message)
-			}
-		})
-	}
+	config := func(t *testing.T) map[string]any { return e.Config(t, v) }
+	CheckProblems(t, e.New(t), config, e.Secrets, cases)
 }

@@ -1,11 +1,8 @@
 package main
 
 import (
-	"context"
-	"log/slog"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/streamalert-go/sa/plugins/output/internal/httpout"
 	saplugin "github.com/streamalert-go/sa/sdk/plugin"
@@ -21,10 +18,7 @@ const userAgent = "sa-output-demisto/" + version
 // Demisto is the demisto output. One process serves many configured
 // instances, each with its own server, key and HTTP client.
 type Demisto struct {
-	log *slog.Logger
-	// now is the clock for Retry-After dates.
-	now       func() time.Time
-	instances httpout.Instances[*target]
+	*httpout.Base[*target]
 }
 
 // target is one configured instance, ready to send. Its Sender masks the
@@ -38,45 +32,14 @@ type target struct {
 
 // New returns a demisto output logging to the plugin's standard error.
 func New() *Demisto {
-	d := &Demisto{log: saplugin.Logger(), now: time.Now}
-	d.instances.Build = d.build
-	return d
+	return &Demisto{httpout.NewBase(httpout.Spec[*target]{
+		Info:   saplugin.Info{Name: "demisto", Version: version, Description: "Open Demisto (Cortex XSOAR) incidents"},
+		Schema: configSchema,
+		Parse:  parseTarget,
+	})}
 }
 
-// Info implements saplugin.Plugin.
-func (*Demisto) Info() saplugin.Info {
-	return saplugin.Info{Name: "demisto", Version: version, Description: "Open Demisto (Cortex XSOAR) incidents"}
-}
-
-// Schema implements saplugin.Plugin.
-func (*Demisto) Schema() schema.Schema { return configSchema }
-
-// ValidateConfig implements saplugin.Validator.
-func (*Demisto) ValidateConfig(cfg schema.Config) []schema.Problem {
-	_, _, problems := parseTarget(cfg)
-	return problems
-}
-
-// Configure implements saplugin.Configurer: it builds the instance's HTTP
-// client and replaces any previous one.
-func (d *Demisto) Configure(ctx context.Context, instance string, cfg schema.Config) error {
-	t, err := d.instances.Configure(ctx, instance, cfg)
-	if err != nil {
-		return err
-	}
-	d.log.Info("instance configured", "instance", instance, "server", t.url.Host, "private_ca", t.caFile != "")
-	return nil
-}
-
-// build checks cfg and builds its target.
-func (d *Demisto) build(cfg schema.Config) (*target, error) {
-	t, tr, problems := parseTarget(cfg)
-	s, err := httpout.NewSender("demisto", tr, problems, []string{t.token.Reveal()}, func() time.Time { return d.now() })
-	t.Sender = s
-	return t, err
-}
-
-// parseTarget converts and checks cfg; the Sender is left to build.
+// parseTarget converts and checks cfg; the Sender is left to Use.
 func parseTarget(cfg schema.Config) (*target, httpout.Transport, []schema.Problem) {
 	tr, problems := httpout.ParseTransport(cfg)
 	u, more := httpout.ParseHTTPSURL(propURL, cfg.String(propURL))
@@ -86,9 +49,19 @@ func parseTarget(cfg schema.Config) (*target, httpout.Transport, []schema.Proble
 	return &target{url: u, token: cfg.Secret(propToken), caFile: tr.CAFile}, tr, append(problems, more...)
 }
 
+// Secrets implements httpout.Target.
+func (t *target) Secrets() []string { return []string{t.token.Reveal()} }
+
+// Use implements httpout.Target.
+func (t *target) Use(s *httpout.Sender) { t.Sender = s }
+
+// LogAttrs implements httpout.Target.
+func (t *target) LogAttrs() []any { return []any{"server", t.url.Host, "private_ca", t.caFile != ""} }
+
 // Interface guards.
 var (
 	_ saplugin.Output     = (*Demisto)(nil)
 	_ saplugin.Validator  = (*Demisto)(nil)
 	_ saplugin.Configurer = (*Demisto)(nil)
+	_ httpout.Target      = (*target)(nil)
 )

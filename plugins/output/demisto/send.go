@@ -14,9 +14,9 @@ import (
 // no idempotency key, so a retry after a lost answer may open a second
 // incident; it is still better than a lost alert.
 func (d *Demisto) Send(ctx context.Context, req saplugin.SendRequest) saplugin.SendResult {
-	t, err := d.instances.Get(req.Instance, req.Config)
-	if err != nil {
-		return saplugin.SendResult{Status: saplugin.Permanent, Message: err.Error()}
+	t, fail := d.Target(req)
+	if fail != nil {
+		return *fail
 	}
 	in, err := newIncident(req.Alert, req.Publication)
 	if err != nil {
@@ -24,7 +24,7 @@ func (d *Demisto) Send(ctx context.Context, req saplugin.SendRequest) saplugin.S
 	}
 	res := t.post(ctx, in)
 	res.Message = t.Redact(res.Message) // the incident id quoted from the answer
-	d.log.Debug("send", "instance", req.Instance, "status", res.Status.String(), "message", res.Message)
+	d.LogSend(req.Instance, res)
 	return res
 }
 

@@ -94,19 +94,7 @@ func TestSendStatus(t *testing.T) {
 // server's CA the send fails, on every attempt, not just the first.
 func TestSendVerifiesTLS(t *testing.T) {
 	s := httpouttest.NewVendor(t, accepted)
-	raw := baseConfig(t, s)
-	delete(raw, httpout.PropCAFile)
-	p := newTest(t)
-	cfg := httpouttest.Configure(t, p, testDescriptor, raw)
-	for range 2 {
-		res := p.Send(context.Background(), saplugin.SendRequest{Instance: testDescriptor, Config: cfg, Alert: []byte(testAlert)})
-		if res.Status != saplugin.Retryable || !strings.Contains(res.Message, "certificate") {
-			t.Fatalf("got %s (%s), want a certificate failure", res.Status, res.Message)
-		}
-	}
-	if n := len(s.Requests()); n != 0 {
-		t.Errorf("server saw %d requests over unverified TLS", n)
-	}
+	httpouttest.CheckVerifiesTLS(t, newTest(t), s, baseConfig(t, s), testDescriptor, testAlert)
 }
 
 func TestSendTransportFailure(t *testing.T) {
@@ -143,33 +131,14 @@ func TestSendNoSecretLeak(t *testing.T) {
 
 func TestValidateConfig(t *testing.T) {
 	s := httpouttest.NewVendor(t, accepted)
-	tests := []struct {
-		name   string
-		change map[string]any
-		field  string
-	}{
-		{"no CA file", map[string]any{httpout.PropCAFile: nil}, ""},
-		{"plain http", map[string]any{propURL: "http://demisto.example.com"}, propURL},
-		{"space in URL", map[string]any{propURL: "https://demisto.example.com/a b"}, propURL},
-		{"credentials in URL", map[string]any{propURL: "https://u:p@demisto.example.com"}, propURL},
-		{"no token", map[string]any{propToken: nil}, propToken},
-		{"descriptor with a space", map[string]any{propDescriptor: "a b"}, propDescriptor},
-		{"missing CA file", map[string]any{httpout.PropCAFile: "/nonexistent/ca.pem"}, httpout.PropCAFile},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			raw := baseConfig(t, s)
-			for k, v := range tt.change {
-				raw[k] = v
-			}
-			p := New()
-			cfg, problems := p.Schema().Apply(raw)
-			if len(problems) == 0 {
-				problems = p.ValidateConfig(cfg)
-			}
-			if tt.field == "" && len(problems) > 0 || tt.field != "" && (len(problems) != 1 || problems[0].Field != tt.field) {
-				t.Fatalf("problems %v, want one on %q", problems, tt.field)
-			}
-		})
-	}
+	base := func(t *testing.T) map[string]any { return baseConfig(t, s) }
+	httpouttest.CheckProblems(t, New(), base, secrets, []httpouttest.ProblemCase{
+		{Name: "no CA file", Change: map[string]any{httpout.PropCAFile: nil}},
+		{Name: "plain http", Change: map[string]any{propURL: "http://demisto.example.com"}, Field: propURL},
+		{Name: "space in URL", Change: map[string]any{propURL: "https://demisto.example.com/a b"}, Field: propURL},
+		{Name: "credentials in URL", Change: map[string]any{propURL: "https://u:p@demisto.example.com"}, Field: propURL},
+		{Name: "no token", Change: map[string]any{propToken: nil}, Field: propToken},
+		{Name: "descriptor with a space", Change: map[string]any{propDescriptor: "a b"}, Field: propDescriptor},
+		{Name: "missing CA file", Change: map[string]any{httpout.PropCAFile: "/nonexistent/ca.pem"}, Field: httpout.PropCAFile},
+	})
 }

@@ -4,11 +4,9 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/streamalert-go/sa/plugins/output/internal/httpout"
 	"github.com/streamalert-go/sa/plugins/output/jira/issue"
@@ -32,10 +30,7 @@ const (
 // Jira is the jira-v2 output. One process serves many configured
 // instances, each with its own site, token and HTTP client.
 type Jira struct {
-	log *slog.Logger
-	// now is the clock for Retry-After dates.
-	now       func() time.Time
-	instances httpout.Instances[*target]
+	*httpout.Base[*target]
 }
 
 // target is one configured instance, ready to send. Its Sender masks the
@@ -54,53 +49,14 @@ type target struct {
 
 // New returns a jira-v2 output logging to the plugin's standard error.
 func New() *Jira {
-	j := &Jira{log: saplugin.Logger(), now: time.Now}
-	j.instances.Build = j.build
-	return j
+	return &Jira{httpout.NewBase(httpout.Spec[*target]{
+		Info:   saplugin.Info{Name: "jira-v2", Version: version, Description: "File alerts as Jira Cloud issues (API token, REST API 3)"},
+		Schema: configSchema,
+		Parse:  parseTarget,
+	})}
 }
 
-// Info implements saplugin.Plugin.
-func (*Jira) Info() saplugin.Info {
-	return saplugin.Info{Name: "jira-v2", Version: version, Description: "File alerts as Jira Cloud issues (API token, REST API 3)"}
-}
-
-// Schema implements saplugin.Plugin.
-func (*Jira) Schema() schema.Schema { return configSchema }
-
-// ValidateConfig implements saplugin.Validator.
-func (*Jira) ValidateConfig(cfg schema.Config) []schema.Problem {
-	_, _, problems := parseTarget(cfg)
-	return problems
-}
-
-// Configure implements saplugin.Configurer: it builds the instance's HTTP
-// client and replaces any previous one.
-func (j *Jira) Configure(ctx context.Context, instance string, cfg schema.Config) error {
-	t, err := j.instances.Configure(ctx, instance, cfg)
-	if err != nil {
-		return err
-	}
-	j.log.Info("instance configured", "instance", instance, "site", t.base.Host, "project", t.project, "aggregate", t.aggregate)
-	return nil
-}
-
-// build checks cfg and builds its target.
-func (j *Jira) build(cfg schema.Config) (*target, error) {
-	t, tr, problems := parseTarget(cfg)
-	// The Authorization header carries the token base64-encoded, and an
-	// error page may quote it back.
-	pair := t.userName + ":" + t.apiKey.Reveal()
-	secrets := []string{t.apiKey.Reveal(), base64.StdEncoding.EncodeToString([]byte(pair))}
-	s, err := httpout.NewSender("jira-v2", tr, problems, secrets, func() time.Time { return j.now() })
-	if err != nil {
-		return nil, err
-	}
-	t.Client = &issue.Client{Sender: s, Base: t.base, Version: "3", SearchPath: "rest/api/3/search/jql",
-		Auth: basicAuth{t.userName, t.apiKey}, UserAgent: userAgent}
-	return t, nil
-}
-
-// parseTarget converts and checks cfg; the client is left to build. The
+// parseTarget converts and checks cfg; the client is left to Use. The
 // base URL keeps its path and every REST path is joined onto it, where
 // StreamAlert's os.path.join with an absolute path dropped the base.
 func parseTarget(cfg schema.Config) (*target, httpout.Transport, []schema.Problem) {
@@ -116,6 +72,24 @@ func parseTarget(cfg schema.Config) (*target, httpout.Transport, []schema.Proble
 		labels:    cfg.Strings(propLabels),
 		priority:  cfg.String(propPriority),
 	}, tr, append(problems, more...)
+}
+
+// Secrets implements httpout.Target. The Authorization header carries the
+// token base64-encoded, and an error page may quote it back.
+func (t *target) Secrets() []string {
+	pair := t.userName + ":" + t.apiKey.Reveal()
+	return []string{t.apiKey.Reveal(), base64.StdEncoding.EncodeToString([]byte(pair))}
+}
+
+// Use implements httpout.Target: it builds the issue client.
+func (t *target) Use(s *httpout.Sender) {
+	t.Client = &issue.Client{Sender: s, Base: t.base, Version: "3", SearchPath: "rest/api/3/search/jql",
+		Auth: basicAuth{t.userName, t.apiKey}, UserAgent: userAgent}
+}
+
+// LogAttrs implements httpout.Target.
+func (t *target) LogAttrs() []any {
+	return []any{"site", t.base.Host, "project", t.project, "aggregate", t.aggregate}
 }
 
 // basicAuth is Jira Cloud's API token authentication: Basic
@@ -134,9 +108,9 @@ func (a basicAuth) Authorize(_ context.Context, req *http.Request, _ bool) *sapl
 // Send implements saplugin.Output: file the alert as a new issue, or with
 // aggregation as a comment on the open issue of the same summary.
 func (j *Jira) Send(ctx context.Context, req saplugin.SendRequest) saplugin.SendResult {
-	t, err := j.instances.Get(req.Instance, req.Config)
-	if err != nil {
-		return saplugin.SendResult{Status: saplugin.Permanent, Message: err.Error()}
+	t, fail := j.Target(req)
+	if fail != nil {
+		return *fail
 	}
 	in, err := httpout.Decode(req)
 	if err != nil {
@@ -151,7 +125,7 @@ func (j *Jira) Send(ctx context.Context, req saplugin.SendRequest) saplugin.Send
 	}
 	res := t.File(ctx, is, t.aggregate)
 	res.Message = t.Redact(res.Message)
-	j.log.Debug("send", "instance", req.Instance, "alert", in.Alert.ID, "status", res.Status.String(), "message", res.Message)
+	j.LogSend(req.Instance, res, "alert", in.Alert.ID)
 	return res
 }
 
@@ -201,4 +175,5 @@ var (
 	_ saplugin.Output     = (*Jira)(nil)
 	_ saplugin.Validator  = (*Jira)(nil)
 	_ saplugin.Configurer = (*Jira)(nil)
+	_ httpout.Target      = (*target)(nil)
 )

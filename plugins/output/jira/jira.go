@@ -2,10 +2,8 @@ package main
 
 import (
 	"context"
-	"log/slog"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/streamalert-go/sa/plugins/output/internal/httpout"
 	"github.com/streamalert-go/sa/plugins/output/jira/issue"
@@ -22,10 +20,7 @@ const userAgent = "sa-output-jira/" + version
 // Jira is the jira output. One process serves many configured instances,
 // each with its own server, session and HTTP client.
 type Jira struct {
-	log *slog.Logger
-	// now is the clock for Retry-After dates.
-	now       func() time.Time
-	instances httpout.Instances[*target]
+	*httpout.Base[*target]
 }
 
 // target is one configured instance, ready to send. Its Sender masks the
@@ -41,58 +36,14 @@ type target struct {
 
 // New returns a jira output logging to the plugin's standard error.
 func New() *Jira {
-	j := &Jira{log: saplugin.Logger(), now: time.Now}
-	j.instances.Build = j.build
-	return j
+	return &Jira{httpout.NewBase(httpout.Spec[*target]{
+		Info:   saplugin.Info{Name: "jira", Version: version, Description: "File alerts as Jira Server issues (session login, REST API 2)"},
+		Schema: configSchema,
+		Parse:  parseTarget,
+	})}
 }
 
-// Info implements saplugin.Plugin.
-func (*Jira) Info() saplugin.Info {
-	return saplugin.Info{Name: "jira", Version: version, Description: "File alerts as Jira Server issues (session login, REST API 2)"}
-}
-
-// Schema implements saplugin.Plugin.
-func (*Jira) Schema() schema.Schema { return configSchema }
-
-// ValidateConfig implements saplugin.Validator.
-func (*Jira) ValidateConfig(cfg schema.Config) []schema.Problem {
-	_, _, problems := parseTarget(cfg)
-	return problems
-}
-
-// Configure implements saplugin.Configurer: it builds the instance's HTTP
-// client and replaces any previous one, and with it the session.
-func (j *Jira) Configure(ctx context.Context, instance string, cfg schema.Config) error {
-	t, err := j.instances.Configure(ctx, instance, cfg)
-	if err != nil {
-		return err
-	}
-	j.log.Info("instance configured", "instance", instance, "project", t.project, "aggregate", t.aggregate)
-	return nil
-}
-
-// build checks cfg and builds its target.
-func (j *Jira) build(cfg schema.Config) (*target, error) {
-	t, tr, problems := parseTarget(cfg)
-	var secrets []string
-	if t.base != nil {
-		secrets = httpout.URLSecrets(t.base)
-	}
-	secrets = append(secrets, t.session.username.Reveal(), t.session.password.Reveal())
-	s, err := httpout.NewSender("jira", tr, problems, secrets, func() time.Time { return j.now() })
-	if err != nil {
-		return nil, err
-	}
-	// The session id is a credential too, learnt at each login.
-	static := s.Redact
-	s.Redact = func(text string) string { return t.session.redact(static(text)) }
-	t.session.sender = s
-	t.Client = &issue.Client{Sender: s, Base: t.base, Version: "2", SearchPath: "rest/api/2/search",
-		Auth: t.session, Renews: true, UserAgent: userAgent}
-	return t, nil
-}
-
-// parseTarget converts and checks cfg; the client is left to build.
+// parseTarget converts and checks cfg; the client is left to Use.
 func parseTarget(cfg schema.Config) (*target, httpout.Transport, []schema.Problem) {
 	tr, problems := httpout.ParseTransport(cfg)
 	base, more := httpout.URLPolicy{LoopbackHTTP: true}.Parse(propURL, cfg.String(propURL))
@@ -106,12 +57,32 @@ func parseTarget(cfg schema.Config) (*target, httpout.Transport, []schema.Proble
 	return t, tr, append(problems, more...)
 }
 
+// Secrets implements httpout.Target: the server URL's parts and the
+// credentials.
+func (t *target) Secrets() []string {
+	return append(httpout.URLSecrets(t.base), t.session.username.Reveal(), t.session.password.Reveal())
+}
+
+// Use implements httpout.Target: it builds the issue client, whose
+// session logs in through s.
+func (t *target) Use(s *httpout.Sender) {
+	// The session id is a credential too, learnt at each login.
+	static := s.Redact
+	s.Redact = func(text string) string { return t.session.redact(static(text)) }
+	t.session.sender = s
+	t.Client = &issue.Client{Sender: s, Base: t.base, Version: "2", SearchPath: "rest/api/2/search",
+		Auth: t.session, Renews: true, UserAgent: userAgent}
+}
+
+// LogAttrs implements httpout.Target.
+func (t *target) LogAttrs() []any { return []any{"project", t.project, "aggregate", t.aggregate} }
+
 // Send implements saplugin.Output: file the alert as a new issue, or with
 // aggregation as a comment on the open issue of the same summary.
 func (j *Jira) Send(ctx context.Context, req saplugin.SendRequest) saplugin.SendResult {
-	t, err := j.instances.Get(req.Instance, req.Config)
-	if err != nil {
-		return saplugin.SendResult{Status: saplugin.Permanent, Message: err.Error()}
+	t, fail := j.Target(req)
+	if fail != nil {
+		return *fail
 	}
 	in, err := httpout.Decode(req)
 	if err != nil {
@@ -125,7 +96,7 @@ func (j *Jira) Send(ctx context.Context, req saplugin.SendRequest) saplugin.Send
 	}
 	res := t.File(ctx, is, t.aggregate)
 	res.Message = t.Redact(res.Message)
-	j.log.Debug("send", "instance", req.Instance, "alert", in.Alert.ID, "status", res.Status.String(), "message", res.Message)
+	j.LogSend(req.Instance, res, "alert", in.Alert.ID)
 	return res
 }
 
@@ -134,4 +105,5 @@ var (
 	_ saplugin.Output     = (*Jira)(nil)
 	_ saplugin.Validator  = (*Jira)(nil)
 	_ saplugin.Configurer = (*Jira)(nil)
+	_ httpout.Target      = (*target)(nil)
 )

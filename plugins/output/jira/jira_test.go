@@ -17,7 +17,6 @@ import (
 	"github.com/streamalert-go/sa/plugins/output/jira/issue/issuetest"
 	pluginv1 "github.com/streamalert-go/sa/sdk/gen/sa/plugin/v1"
 	saplugin "github.com/streamalert-go/sa/sdk/plugin"
-	"github.com/streamalert-go/sa/sdk/plugintest"
 )
 
 // Values used across the tests.
@@ -81,8 +80,8 @@ var secrets = []string{testUser, testPassword, "6E3487971234567896704A9EB4AE50"}
 
 func newTest(t *testing.T) *Jira {
 	j := New()
-	j.log = secrettest.Logger(t, secrets)
-	j.now = func() time.Time { return fixedNow }
+	j.Log = secrettest.Logger(t, secrets)
+	j.Now = func() time.Time { return fixedNow }
 	return j
 }
 
@@ -119,8 +118,10 @@ func TestSchema(t *testing.T) {
 	}
 }
 
+// TestConformance checks the schema and runs the conformance harness in
+// process.
 func TestConformance(t *testing.T) {
-	plugintest.Test(t, saplugin.KindOutput, New())
+	httpouttest.CheckInProcess(t, New())
 }
 
 // TestCreateIssue checks every request of a send without aggregation:
@@ -344,11 +345,7 @@ func TestNoSecretLeak(t *testing.T) {
 // harness, then configure over gRPC, two aggregated alerts, and its
 // standard error read for leaks.
 func TestBinary(t *testing.T) {
-	httpouttest.Conformance(t, "plugins/output/jira")
-	b := httpouttest.StartBinary(t, "plugins/output/jira")
-	if name, ver := b.Describe(t); name != "jira" || ver != version {
-		t.Fatalf("Describe = %s %s", name, ver)
-	}
+	b := httpouttest.StartChecked(t, "plugins/output/jira", version)
 	j := newJira(t)
 	if p := b.Configure(t, "soc", config(t, j.Vendor, "yes")); len(p) > 0 {
 		t.Fatalf("configure: %v", p)
@@ -358,6 +355,5 @@ func TestBinary(t *testing.T) {
 	if first.GetStatus() != pluginv1.SendStatus_SEND_STATUS_DELIVERED || second.GetMessage() != "comment 20001 on issue SEC-1" {
 		t.Fatalf("first %s (%s), second %s (%s)", first.GetStatus(), first.GetMessage(), second.GetStatus(), second.GetMessage())
 	}
-	b.Kill()
-	secrettest.AssertNoLeak(t, secrets, first.GetMessage(), second.GetMessage(), b.Stderr.String())
+	b.KillNoLeak(t, secrets, first.GetMessage(), second.GetMessage())
 }

@@ -13,7 +13,6 @@ import (
 	"github.com/streamalert-go/sa/plugins/output/internal/httpout"
 	pluginv1 "github.com/streamalert-go/sa/sdk/gen/sa/plugin/v1"
 	saplugin "github.com/streamalert-go/sa/sdk/plugin"
-	"github.com/streamalert-go/sa/sdk/plugintest"
 )
 
 // Values used across the tests. triggerPath holds the trigger's id, which
@@ -35,8 +34,8 @@ var accepted = httpouttest.Reply(http.StatusOK, `{"job_id":"9b0c2d4e-5f61-4a7b-8
 
 func newTest(t *testing.T) *Komand {
 	k := New()
-	k.log = secrettest.Logger(t, secrets)
-	k.now = func() time.Time { return fixedNow }
+	k.Log = secrettest.Logger(t, secrets)
+	k.Now = func() time.Time { return fixedNow }
 	return k
 }
 
@@ -67,8 +66,10 @@ func TestSchema(t *testing.T) {
 	}
 }
 
+// TestConformance checks the schema and runs the conformance harness in
+// process.
 func TestConformance(t *testing.T) {
-	plugintest.Test(t, saplugin.KindOutput, New())
+	httpouttest.CheckInProcess(t, New())
 }
 
 func TestSendRequest(t *testing.T) {
@@ -250,11 +251,7 @@ func TestNoSecretLeak(t *testing.T) {
 // harness, then two instances configured over gRPC, sends, and its
 // standard error read for leaks.
 func TestBinary(t *testing.T) {
-	httpouttest.Conformance(t, "plugins/output/komand")
-	b := httpouttest.StartBinary(t, "plugins/output/komand")
-	if name, ver := b.Describe(t); name != "komand" || ver != version {
-		t.Fatalf("Describe = %s %s", name, ver)
-	}
+	b := httpouttest.StartChecked(t, "plugins/output/komand", version)
 	good := httpouttest.NewVendor(t, accepted)
 	refused := httpouttest.NewVendor(t, httpouttest.Reply(401, `{"message":"Unauthorized"}`))
 	for name, v := range map[string]*httpouttest.Vendor{"soc": good, "ops": refused} {
@@ -273,6 +270,5 @@ func TestBinary(t *testing.T) {
 	if res2.GetStatus() != pluginv1.SendStatus_SEND_STATUS_PERMANENT {
 		t.Fatalf("ops: %s (%s), want permanent", res2.GetStatus(), res2.GetMessage())
 	}
-	b.Kill()
-	secrettest.AssertNoLeak(t, secrets, res.GetMessage(), res2.GetMessage(), b.Stderr.String())
+	b.KillNoLeak(t, secrets, res.GetMessage(), res2.GetMessage())
 }

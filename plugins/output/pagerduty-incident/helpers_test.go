@@ -143,8 +143,8 @@ func answer(code int, body string, header ...string) http.HandlerFunc {
 
 func newTest(t *testing.T) *Incident {
 	p := New()
-	p.log = secrettest.Logger(t, secrets)
-	p.now = func() time.Time { return fixedNow }
+	p.Log = secrettest.Logger(t, secrets)
+	p.Now = func() time.Time { return fixedNow }
 	p.searchDelay = time.Millisecond
 	return p
 }

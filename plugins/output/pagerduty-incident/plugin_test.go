@@ -3,43 +3,24 @@ package main
 import (
 	"testing"
 
-	"github.com/streamalert-go/sa/host/secrets/secrettest"
 	"github.com/streamalert-go/sa/internal/httpouttest"
-	pluginv1 "github.com/streamalert-go/sa/sdk/gen/sa/plugin/v1"
-	saplugin "github.com/streamalert-go/sa/sdk/plugin"
-	"github.com/streamalert-go/sa/sdk/plugintest"
 )
 
-func TestSchemaIsValid(t *testing.T) {
-	if err := New().Schema().Check(); err != nil {
-		t.Fatal(err)
-	}
-}
-
+// TestConformance checks the schema and runs the conformance harness in
+// process.
 func TestConformance(t *testing.T) {
-	plugintest.Test(t, saplugin.KindOutput, New())
+	httpouttest.CheckInProcess(t, New())
 }
 
 // TestBinary runs the built plugin as the host would: the conformance
 // harness, then describe, configure over gRPC, send, and its standard
 // error read for leaks.
 func TestBinary(t *testing.T) {
-	httpouttest.Conformance(t, "plugins/output/pagerduty-incident")
-	b := httpouttest.StartBinary(t, "plugins/output/pagerduty-incident")
-	if name, ver := b.Describe(t); name != "pagerduty-incident" || ver != version {
-		t.Fatalf("Describe = %s %s", name, ver)
-	}
+	b := httpouttest.StartChecked(t, "plugins/output/pagerduty-incident", version)
 	s := newFake(t)
-	if p := b.Configure(t, testDescriptor, baseConfig(t, s)); len(p) > 0 {
-		t.Fatalf("configure: %v", p)
-	}
-	res := b.Send(t, testDescriptor, testAlert, `{"@pagerduty-incident.incident_title":"root on db1"}`)
-	if res.GetStatus() != pluginv1.SendStatus_SEND_STATUS_DELIVERED {
-		t.Fatalf("%s (%s), want delivered", res.GetStatus(), res.GetMessage())
-	}
+	res := b.Deliver(t, testDescriptor, baseConfig(t, s), testAlert, `{"@pagerduty-incident.incident_title":"root on db1"}`)
 	if res.GetMessage() != "incident PINC042 opened" || len(s.requests()) != 5 {
 		t.Fatalf("message %q; fake saw %v", res.GetMessage(), lines(s.requests()))
 	}
-	b.Kill()
-	secrettest.AssertNoLeak(t, secrets, res.GetMessage(), b.Stderr.String())
+	b.KillNoLeak(t, secrets, res.GetMessage())
 }

@@ -26,9 +26,9 @@ const searchAttempts = 3
 // failures are recorded on the incident in a note, and the send counts as
 // delivered, since repeating them would duplicate what did succeed.
 func (p *Incident) Send(ctx context.Context, req saplugin.SendRequest) saplugin.SendResult {
-	t, err := p.instances.Get(req.Instance, req.Config)
-	if err != nil {
-		return saplugin.SendResult{Status: saplugin.Permanent, Message: err.Error()}
+	t, fail := p.Target(req)
+	if fail != nil {
+		return *fail
 	}
 	a, pub, err := pdevent.ParseInput(req.Alert, req.Publication)
 	if err != nil {
@@ -37,7 +37,7 @@ func (p *Incident) Send(ctx context.Context, req saplugin.SendRequest) saplugin.
 	r := &run{p: p, t: t, ctx: ctx, instance: req.Instance}
 	res := r.send(a, pub, parseRuleContext(req.Alert))
 	res.Message = t.Redact(res.Message)
-	p.log.Debug("send", "instance", req.Instance, "status", res.Status.String(), "message", res.Message)
+	p.LogSend(req.Instance, res)
 	return res
 }
 
@@ -159,5 +159,5 @@ func (r *run) findIncident(key string) (string, *saplugin.SendResult) {
 
 // warn logs a step that went wrong without failing the send.
 func (r *run) warn(msg string, args ...any) {
-	r.p.log.Warn(msg, append([]any{"instance", r.instance}, args...)...)
+	r.p.Log.Warn(msg, append([]any{"instance", r.instance}, args...)...)
 }

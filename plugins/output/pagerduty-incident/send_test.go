@@ -240,38 +240,16 @@ func TestSendNoSecretLeak(t *testing.T) {
 
 func TestValidateConfig(t *testing.T) {
 	f := newFake(t)
-	tests := []struct {
-		name   string
-		change map[string]any
-		field  string
-	}{
-		{"defaults", map[string]any{propAPI: nil, propEventsURL: nil, httpout.PropCAFile: nil}, ""},
-		{"labels", map[string]any{propServiceName: "Security Alerts", propEscalationPolicy: "On call: SOC"}, ""},
-		{"plain http api", map[string]any{propAPI: "http://api.pagerduty.com"}, propAPI},
-		{"events URL with query", map[string]any{propEventsURL: "https://events.pagerduty.com/v2/enqueue?k=1"}, propEventsURL},
-		{"bad service id", map[string]any{propServiceID: "services/PDBBCC9"}, propServiceID},
-		{"bad email", map[string]any{propEmailFrom: "secops"}, propEmailFrom},
-		{"no token", map[string]any{propToken: nil}, propToken},
-		{"no integration key", map[string]any{propIntegrationKey: nil}, propIntegrationKey},
-		{"timeout", map[string]any{httpout.PropTimeout: 0}, httpout.PropTimeout},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			raw := baseConfig(t, f)
-			for k, v := range tt.change {
-				raw[k] = v
-			}
-			p := New()
-			cfg, problems := p.Schema().Apply(raw)
-			if len(problems) == 0 {
-				problems = p.ValidateConfig(cfg)
-			}
-			if tt.field == "" && len(problems) > 0 || tt.field != "" && (len(problems) != 1 || problems[0].Field != tt.field) {
-				t.Fatalf("problems %v, want one on %q", problems, tt.field)
-			}
-			for _, pr := range problems {
-				secrettest.AssertNoLeak(t, secrets, pr.Message)
-			}
-		})
-	}
+	base := func(t *testing.T) map[string]any { return baseConfig(t, f) }
+	httpouttest.CheckProblems(t, New(), base, secrets, []httpouttest.ProblemCase{
+		{Name: "defaults", Change: map[string]any{propAPI: nil, propEventsURL: nil, httpout.PropCAFile: nil}},
+		{Name: "labels", Change: map[string]any{propServiceName: "Security Alerts", propEscalationPolicy: "On call: SOC"}},
+		{Name: "plain http api", Change: map[string]any{propAPI: "http://api.pagerduty.com"}, Field: propAPI},
+		{Name: "events URL with query", Change: map[string]any{propEventsURL: "https://events.pagerduty.com/v2/enqueue?k=1"}, Field: propEventsURL},
+		{Name: "bad service id", Change: map[string]any{propServiceID: "services/PDBBCC9"}, Field: propServiceID},
+		{Name: "bad email", Change: map[string]any{propEmailFrom: "secops"}, Field: propEmailFrom},
+		{Name: "no token", Change: map[string]any{propToken: nil}, Field: propToken},
+		{Name: "no integration key", Change: map[string]any{propIntegrationKey: nil}, Field: propIntegrationKey},
+		{Name: "timeout", Change: map[string]any{httpout.PropTimeout: 0}, Field: httpout.PropTimeout},
+	})
 }

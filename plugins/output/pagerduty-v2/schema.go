@@ -2,15 +2,16 @@ package main
 
 import (
 	"github.com/streamalert-go/sa/plugins/output/internal/httpout"
+	"github.com/streamalert-go/sa/plugins/output/internal/pdevent"
 	"github.com/streamalert-go/sa/sdk/schema"
 )
 
 // Property names of an instance configuration, StreamAlert's where it has
-// one.
+// one; pdevent.EndpointSpec reads them.
 const (
-	propDescriptor = "descriptor"
+	propDescriptor = pdevent.PropDescriptor
 	propRoutingKey = "routing_key"
-	propURL        = "url"
+	propURL        = pdevent.PropURL
 )
 
 // defaultURL is the Events API v2 endpoint.

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"context"
 	"fmt"
-	"strings"
 	"testing"
 	"time"
 
@@ -33,17 +31,7 @@ func TestSendRequest(t *testing.T) {
 // TestSendRetrySameDedupKey checks that a retried alert carries the same
 // dedup key, which is what keeps PagerDuty from opening a second incident.
 func TestSendRetrySameDedupKey(t *testing.T) {
-	s := httpouttest.NewVendor(t, accepted)
-	p := newTest(t)
-	cfg := httpouttest.Configure(t, p, "soc-instance", baseConfig(t, s))
-	for range 2 {
-		p.Send(context.Background(), saplugin.SendRequest{Instance: "soc-instance", Config: cfg, Alert: []byte(testAlert)})
-	}
-	reqs := s.Requests()
-	if len(reqs) != 2 || string(reqs[0].Body) != string(reqs[1].Body) ||
-		!strings.Contains(string(reqs[0].Body), `"dedup_key":"soc:alert-42"`) {
-		t.Fatalf("bodies differ or lack the descriptor's dedup key: %q", reqs)
-	}
+	endpoint.CheckRetrySameBody(t, accepted, "soc-instance", `"dedup_key":"soc:alert-42"`)
 }
 
 func TestSendStatus(t *testing.T) {

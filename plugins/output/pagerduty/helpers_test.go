@@ -37,8 +37,8 @@ func accepted(w http.ResponseWriter, _ *http.Request) {
 // secrets when the test ends.
 func newTest(t *testing.T) *PagerDuty {
 	p := New()
-	p.log = secrettest.Logger(t, secrets)
-	p.now = func() time.Time { return fixedNow }
+	p.Log = secrettest.Logger(t, secrets)
+	p.Now = func() time.Time { return fixedNow }
 	return p
 }
 

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"context"
 	"fmt"
-	"strings"
 	"testing"
 	"time"
 
@@ -34,17 +32,7 @@ func TestSendRequest(t *testing.T) {
 // incident key, which is what keeps PagerDuty from opening a second
 // incident (StreamAlert sent none).
 func TestSendRetrySameIncidentKey(t *testing.T) {
-	s := httpouttest.NewVendor(t, accepted)
-	p := newTest(t)
-	cfg := httpouttest.Configure(t, p, "soc-instance", baseConfig(t, s))
-	for range 2 {
-		p.Send(context.Background(), saplugin.SendRequest{Instance: "soc-instance", Config: cfg, Alert: []byte(testAlert)})
-	}
-	reqs := s.Requests()
-	if len(reqs) != 2 || string(reqs[0].Body) != string(reqs[1].Body) ||
-		!strings.Contains(string(reqs[0].Body), `"incident_key":"soc:alert-42"`) {
-		t.Fatalf("bodies differ or lack the descriptor's incident key: %q", reqs)
-	}
+	endpoint.CheckRetrySameBody(t, accepted, "soc-instance", `"incident_key":"soc:alert-42"`)
 }
 
 func TestSendStatus(t *testing.T) {

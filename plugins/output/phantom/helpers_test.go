@@ -46,8 +46,8 @@ func phantomAPI(w http.ResponseWriter, r *http.Request) {
 // secrets when the test ends.
 func newTest(t *testing.T) *Phantom {
 	p := New()
-	p.log = secrettest.Logger(t, secrets)
-	p.now = func() time.Time { return fixedNow }
+	p.Log = secrettest.Logger(t, secrets)
+	p.Now = func() time.Time { return fixedNow }
 	return p
 }
 

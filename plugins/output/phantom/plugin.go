@@ -1,11 +1,8 @@
 package main
 
 import (
-	"context"
-	"log/slog"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/streamalert-go/sa/plugins/output/internal/httpout"
 	saplugin "github.com/streamalert-go/sa/sdk/plugin"
@@ -21,10 +18,7 @@ const userAgent = "sa-output-phantom/" + version
 // Phantom is the phantom output. One process serves many configured
 // instances, each with its own server, token and HTTP client.
 type Phantom struct {
-	log *slog.Logger
-	// now is the clock for Retry-After dates.
-	now       func() time.Time
-	instances httpout.Instances[*target]
+	*httpout.Base[*target]
 }
 
 // target is one configured instance, ready to send. Its Sender masks the
@@ -40,50 +34,14 @@ type target struct {
 
 // New returns a phantom output logging to the plugin's standard error.
 func New() *Phantom {
-	p := &Phantom{log: saplugin.Logger(), now: time.Now}
-	p.instances.Build = p.build
-	return p
+	return &Phantom{httpout.NewBase(httpout.Spec[*target]{
+		Info:   saplugin.Info{Name: "phantom", Version: version, Description: "File alerts as Phantom (Splunk SOAR) artifacts"},
+		Schema: configSchema,
+		Parse:  parseTarget,
+	})}
 }
 
-// Info implements saplugin.Plugin.
-func (*Phantom) Info() saplugin.Info {
-	return saplugin.Info{Name: "phantom", Version: version, Description: "File alerts as Phantom (Splunk SOAR) artifacts"}
-}
-
-// Schema implements saplugin.Plugin.
-func (*Phantom) Schema() schema.Schema { return configSchema }
-
-// ValidateConfig implements saplugin.Validator.
-func (*Phantom) ValidateConfig(cfg schema.Config) []schema.Problem {
-	_, _, problems := parseTarget(cfg)
-	return problems
-}
-
-// Configure implements saplugin.Configurer: it builds the instance's HTTP
-// client and replaces any previous one.
-func (p *Phantom) Configure(ctx context.Context, instance string, cfg schema.Config) error {
-	t, err := p.instances.Configure(ctx, instance, cfg)
-	if err != nil {
-		return err
-	}
-	p.log.Info("instance configured", "instance", instance, "private_ca", t.caFile != "", "timeout", t.Client.Timeout.String())
-	return nil
-}
-
-// build checks cfg and builds its target.
-func (p *Phantom) build(cfg schema.Config) (*target, error) {
-	t, tr, problems := parseTarget(cfg)
-	secrets := []string{t.token.Reveal()}
-	if t.base != nil {
-		base := t.base.String()
-		secrets = append(secrets, base, base+"/rest/container", base+"/rest/artifact")
-	}
-	s, err := httpout.NewSender("phantom", tr, problems, secrets, func() time.Time { return p.now() })
-	t.Sender = s
-	return t, err
-}
-
-// parseTarget converts and checks cfg; the Sender is left to build.
+// parseTarget converts and checks cfg; the Sender is left to Use.
 func parseTarget(cfg schema.Config) (*target, httpout.Transport, []schema.Problem) {
 	tr, problems := httpout.ParseTransport(cfg)
 	u, more := httpout.ParseHTTPSURL(propURL, cfg.String(propURL))
@@ -93,9 +51,29 @@ func parseTarget(cfg schema.Config) (*target, httpout.Transport, []schema.Proble
 	return &target{base: u, token: cfg.Secret(propToken), caFile: tr.CAFile}, tr, append(problems, more...)
 }
 
+// Secrets implements httpout.Target: the token, and the server URL and
+// the REST URLs below it.
+func (t *target) Secrets() []string {
+	secrets := []string{t.token.Reveal()}
+	if t.base != nil {
+		base := t.base.String()
+		secrets = append(secrets, base, base+"/rest/container", base+"/rest/artifact")
+	}
+	return secrets
+}
+
+// Use implements httpout.Target.
+func (t *target) Use(s *httpout.Sender) { t.Sender = s }
+
+// LogAttrs implements httpout.Target.
+func (t *target) LogAttrs() []any {
+	return []any{"private_ca", t.caFile != "", "timeout", t.Client.Timeout.String()}
+}
+
 // Interface guards.
 var (
 	_ saplugin.Output     = (*Phantom)(nil)
 	_ saplugin.Validator  = (*Phantom)(nil)
 	_ saplugin.Configurer = (*Phantom)(nil)
+	_ httpout.Target      = (*target)(nil)
 )

@@ -37,9 +37,9 @@ type artifact struct {
 // it), then add the alert to it as an artifact: the record as its CEF
 // fields, the publication as its data.
 func (p *Phantom) Send(ctx context.Context, req saplugin.SendRequest) saplugin.SendResult {
-	t, err := p.instances.Get(req.Instance, req.Config)
-	if err != nil {
-		return saplugin.SendResult{Status: saplugin.Permanent, Message: err.Error()}
+	t, fail := p.Target(req)
+	if fail != nil {
+		return *fail
 	}
 	var a alert
 	if err := json.Unmarshal(req.Alert, &a); err != nil {
@@ -47,7 +47,7 @@ func (p *Phantom) Send(ctx context.Context, req saplugin.SendRequest) saplugin.S
 	}
 	res := t.send(ctx, a, publication(req))
 	res.Message = t.Redact(res.Message) // ids quoted from the answers
-	p.log.Debug("send", "instance", req.Instance, "status", res.Status.String(), "message", res.Message)
+	p.LogSend(req.Instance, res)
 	return res
 }
 

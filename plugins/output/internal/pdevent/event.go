@@ -1,6 +1,8 @@
 // Package pdevent builds PagerDuty Events API v2 triggers from an alert and
 // its publication, as StreamAlert's pagerduty-v2 output did; the
-// pagerduty-v2 and pagerduty-incident plugins both send them.
+// pagerduty-v2 and pagerduty-incident plugins both send them. Endpoint is
+// the instance of pagerduty and pagerduty-v2, which post one event per
+// alert with the key in the body.
 package pdevent
 
 import (
