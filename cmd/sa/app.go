@@ -104,6 +104,22 @@ func (e *appEnv) app(name string) (embedded.App, bool) {
 	return e.cfg.Apps[i], true
 }
 
+// appInCluster opens the app environment and finds the app named name,
+// which must belong to cluster, as the commands that change an app
+// require. The caller closes env.plugins.
+func (g *globals) appInCluster(cmd *cobra.Command, cluster, name string) (*appEnv, embedded.App, error) {
+	env, err := g.appEnv(cmd)
+	if err != nil {
+		return nil, embedded.App{}, err
+	}
+	a, ok := env.app(name)
+	if !ok || a.Cluster != cluster {
+		env.plugins.Close()
+		return nil, embedded.App{}, fmt.Errorf("no app %q in cluster %q (see sa app list)", name, cluster)
+	}
+	return env, a, nil
+}
+
 func secretName(a embedded.App) string { return "app/" + a.Plugin + "/" + a.Name }
 
 func newAppNewCmd(g *globals) *cobra.Command {
@@ -173,15 +189,11 @@ func newAppUpdateAuthCmd(g *globals) *cobra.Command {
 		Short: "Change an app instance's auth; Enter keeps a stored value",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			env, err := g.appEnv(cmd)
+			env, a, err := g.appInCluster(cmd, cluster, name)
 			if err != nil {
 				return err
 			}
 			defer env.plugins.Close()
-			a, ok := env.app(name)
-			if !ok || a.Cluster != cluster {
-				return fmt.Errorf("no app %q in cluster %q (see sa app list)", name, cluster)
-			}
 			p, ok := env.plugins.Plugin("app." + a.Plugin)
 			if !ok {
 				return fmt.Errorf("app %s: plugin %s is not installed", name, a.Plugin)
@@ -541,15 +553,11 @@ func newAppDeleteCmd(g *globals) *cobra.Command {
 		Short: "Remove an app instance: its auth, state, sa.yaml entry and data source",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			env, err := g.appEnv(cmd)
+			env, a, err := g.appInCluster(cmd, cluster, name)
 			if err != nil {
 				return err
 			}
 			defer env.plugins.Close()
-			a, ok := env.app(name)
-			if !ok || a.Cluster != cluster {
-				return fmt.Errorf("no app %q in cluster %q (see sa app list)", name, cluster)
-			}
 			if err := editApps(env.path, func(apps []embedded.App) []embedded.App {
 				return slices.DeleteFunc(apps, func(x embedded.App) bool { return x.Name == name })
 			}); err != nil {

@@ -51,6 +51,17 @@ func (e *outputEnv) close() { e.plugins.Close() }
 
 // outputEnv opens the home's config, secret store and plugins. Plugin
 // directories are the command line's and sa.yaml's, as sa serve uses.
+// outputInstance parses a SERVICE:DESCRIPTOR argument and opens the
+// output environment; the caller closes env.
+func (g *globals) outputInstance(cmd *cobra.Command, arg string) (outputcfg.ID, *outputEnv, error) {
+	id, err := outputcfg.ParseID(arg)
+	if err != nil {
+		return outputcfg.ID{}, nil, err
+	}
+	env, err := g.outputEnv(cmd)
+	return id, env, err
+}
+
 func (g *globals) outputEnv(cmd *cobra.Command) (*outputEnv, error) {
 	h, err := g.openHome(cmd)
 	if err != nil {
@@ -173,11 +184,7 @@ a merge patch: properties it names are set, null removes one, and the others
 keep their values.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := outputcfg.ParseID(args[0])
-			if err != nil {
-				return err
-			}
-			env, err := g.outputEnv(cmd)
+			id, env, err := g.outputInstance(cmd, args[0])
 			if err != nil {
 				return err
 			}
@@ -204,11 +211,7 @@ func newOutputDeleteCmd(g *globals) *cobra.Command {
 		Short: "Delete an output instance: its credentials, sa.yaml entry and outputs.json entry",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := outputcfg.ParseID(args[0])
-			if err != nil {
-				return err
-			}
-			env, err := g.outputEnv(cmd)
+			id, env, err := g.outputInstance(cmd, args[0])
 			if err != nil {
 				return err
 			}
@@ -317,11 +320,7 @@ and the secret store, and prints the plugin's verdict: delivered, retryable or
 permanent, with the destination's message. It exits 1 unless delivered.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := outputcfg.ParseID(args[0])
-			if err != nil {
-				return err
-			}
-			env, err := g.outputEnv(cmd)
+			id, env, err := g.outputInstance(cmd, args[0])
 			if err != nil {
 				return err
 			}
