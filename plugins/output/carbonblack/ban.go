@@ -29,9 +29,9 @@ type request struct {
 // created. An alert without that context, or with another action, fails
 // permanently, as it did in StreamAlert.
 func (c *CarbonBlack) Send(ctx context.Context, req saplugin.SendRequest) saplugin.SendResult {
-	t, err := c.instances.Get(req.Instance, req.Config)
-	if err != nil {
-		return saplugin.SendResult{Status: saplugin.Permanent, Message: err.Error()}
+	t, fail := c.Target(req)
+	if fail != nil {
+		return *fail
 	}
 	in, err := httpout.Decode(req)
 	if err != nil {
@@ -42,7 +42,7 @@ func (c *CarbonBlack) Send(ctx context.Context, req saplugin.SendRequest) saplug
 		return saplugin.SendResult{Status: saplugin.Permanent, Message: "carbonblack: " + msg}
 	}
 	res := t.ban(ctx, r.Value)
-	c.log.Debug("send", "instance", req.Instance, "alert", in.Alert.ID, "md5", r.Value, "status", res.Status.String(), "message", res.Message)
+	c.LogSend(req.Instance, res, "alert", in.Alert.ID, "md5", r.Value)
 	return res
 }
 

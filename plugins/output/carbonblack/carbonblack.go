@@ -1,10 +1,7 @@
 package main
 
 import (
-	"context"
-	"log/slog"
 	"net/url"
-	"time"
 
 	"github.com/streamalert-go/sa/plugins/output/internal/httpout"
 	saplugin "github.com/streamalert-go/sa/sdk/plugin"
@@ -20,10 +17,7 @@ const userAgent = "sa-output-carbonblack/" + version
 // CarbonBlack is the carbonblack output. One process serves many
 // configured servers, each with its own token and HTTP client.
 type CarbonBlack struct {
-	log *slog.Logger
-	// now is the clock for Retry-After dates.
-	now       func() time.Time
-	instances httpout.Instances[*target]
+	*httpout.Base[*target]
 }
 
 // target is one configured server. Its Sender masks the token in any text
@@ -36,54 +30,33 @@ type target struct {
 
 // New returns a carbonblack output logging to the plugin's standard error.
 func New() *CarbonBlack {
-	c := &CarbonBlack{log: saplugin.Logger(), now: time.Now}
-	c.instances.Build = c.build
-	return c
+	return &CarbonBlack{httpout.NewBase(httpout.Spec[*target]{
+		Info:   saplugin.Info{Name: "carbonblack", Version: version, Description: "Ban binaries by MD5 hash in Carbon Black EDR (CB Response)"},
+		Schema: configSchema,
+		Parse:  parseTarget,
+	})}
 }
 
-// Info implements saplugin.Plugin.
-func (*CarbonBlack) Info() saplugin.Info {
-	return saplugin.Info{Name: "carbonblack", Version: version, Description: "Ban binaries by MD5 hash in Carbon Black EDR (CB Response)"}
-}
-
-// Schema implements saplugin.Plugin.
-func (*CarbonBlack) Schema() schema.Schema { return configSchema }
-
-// ValidateConfig implements saplugin.Validator.
-func (*CarbonBlack) ValidateConfig(cfg schema.Config) []schema.Problem {
-	_, _, problems := parseTarget(cfg)
-	return problems
-}
-
-// Configure implements saplugin.Configurer: it builds the instance's HTTP
-// client and replaces any previous one.
-func (c *CarbonBlack) Configure(ctx context.Context, instance string, cfg schema.Config) error {
-	t, err := c.instances.Configure(ctx, instance, cfg)
-	if err != nil {
-		return err
-	}
-	c.log.Info("instance configured", "instance", instance, "server", t.base.Host)
-	return nil
-}
-
-// build checks cfg and builds its target.
-func (c *CarbonBlack) build(cfg schema.Config) (*target, error) {
-	t, tr, problems := parseTarget(cfg)
-	s, err := httpout.NewSender("carbonblack", tr, problems, []string{t.token.Reveal()}, func() time.Time { return c.now() })
-	t.Sender = s
-	return t, err
-}
-
-// parseTarget converts and checks cfg; the Sender is left to build.
+// parseTarget converts and checks cfg; the Sender is left to Use.
 func parseTarget(cfg schema.Config) (*target, httpout.Transport, []schema.Problem) {
 	tr, problems := httpout.ParseTransport(cfg)
 	u, more := httpout.URLPolicy{LoopbackHTTP: true}.Parse(propURL, cfg.String(propURL))
 	return &target{base: u, token: cfg.Secret(propToken)}, tr, append(problems, more...)
 }
 
+// Secrets implements httpout.Target.
+func (t *target) Secrets() []string { return []string{t.token.Reveal()} }
+
+// Use implements httpout.Target.
+func (t *target) Use(s *httpout.Sender) { t.Sender = s }
+
+// LogAttrs implements httpout.Target.
+func (t *target) LogAttrs() []any { return []any{"server", t.base.Host} }
+
 // Interface guards.
 var (
 	_ saplugin.Output     = (*CarbonBlack)(nil)
 	_ saplugin.Validator  = (*CarbonBlack)(nil)
 	_ saplugin.Configurer = (*CarbonBlack)(nil)
+	_ httpout.Target      = (*target)(nil)
 )

@@ -16,7 +16,6 @@ import (
 	"github.com/streamalert-go/sa/plugins/output/internal/httpout"
 	pluginv1 "github.com/streamalert-go/sa/sdk/gen/sa/plugin/v1"
 	saplugin "github.com/streamalert-go/sa/sdk/plugin"
-	"github.com/streamalert-go/sa/sdk/plugintest"
 )
 
 // Values used across the tests.
@@ -95,8 +94,8 @@ func (s *cbServer) serve(w http.ResponseWriter, r *http.Request) {
 
 func newTest(t *testing.T) *CarbonBlack {
 	c := New()
-	c.log = secrettest.Logger(t, secrets)
-	c.now = func() time.Time { return fixedNow }
+	c.Log = secrettest.Logger(t, secrets)
+	c.Now = func() time.Time { return fixedNow }
 	return c
 }
 
@@ -112,9 +111,6 @@ func send(t *testing.T, v *httpouttest.Vendor, alert, pub string) saplugin.SendR
 }
 
 func TestSchema(t *testing.T) {
-	if err := configSchema.Check(); err != nil {
-		t.Fatal(err)
-	}
 	u, _ := configSchema.Property(propURL)
 	tok, _ := configSchema.Property(propToken)
 	if !configSchema.Properties[0].Descriptor || u.Secret || !u.Credential || u.ForbiddenChars != " " || !tok.Secret || !tok.Credential {
@@ -122,8 +118,10 @@ func TestSchema(t *testing.T) {
 	}
 }
 
+// TestConformance checks the schema and runs the conformance harness in
+// process.
 func TestConformance(t *testing.T) {
-	plugintest.Test(t, saplugin.KindOutput, New())
+	httpouttest.CheckInProcess(t, New())
 }
 
 func TestBanNewHash(t *testing.T) {
@@ -269,56 +267,38 @@ func TestBanResults(t *testing.T) {
 	}
 }
 
+// TestSendVerifiesTLS checks that without the server's CA the send fails,
+// on every attempt, not just the first.
+func TestSendVerifiesTLS(t *testing.T) {
+	s := newCB(t)
+	httpouttest.CheckVerifiesTLS(t, newTest(t), s.Vendor, config(t, s.Vendor), "edr", banAlert)
+}
+
 func TestSendTransportFailure(t *testing.T) {
 	s := newCB(t)
 	raw := config(t, s.Vendor)
 	delete(raw, httpout.PropCAFile)
+	raw[propURL] = "https://" + httpouttest.ClosedAddr(t)
 	c := newTest(t)
 	cfg := httpouttest.Configure(t, c, "edr", raw)
-	for range 2 { // verified on every request, not only the first
-		res := c.Send(context.Background(), saplugin.SendRequest{Instance: "edr", Config: cfg, Alert: []byte(banAlert)})
-		if res.Status != saplugin.Retryable || !strings.Contains(res.Message, "certificate") {
-			t.Fatalf("got %s (%s), want a certificate failure", res.Status, res.Message)
-		}
-	}
-	raw[propURL] = "https://" + httpouttest.ClosedAddr(t)
-	cfg = httpouttest.Configure(t, c, "edr", raw)
 	res := c.Send(context.Background(), saplugin.SendRequest{Instance: "edr", Config: cfg, Alert: []byte(banAlert)})
 	if res.Status != saplugin.Retryable || !strings.Contains(res.Message, "connection refused") {
 		t.Fatalf("got %s (%s), want retryable", res.Status, res.Message)
-	}
-	if n := len(s.Requests()); n != 0 {
-		t.Errorf("server saw %d requests over unverified TLS", n)
 	}
 }
 
 func TestValidateConfig(t *testing.T) {
 	s := newCB(t)
-	tests := []struct {
-		name   string
-		change map[string]any
-		field  string
-	}{
-		{"valid", nil, ""},
-		{"plain http", map[string]any{propURL: "http://cb.example.com"}, propURL},
-		{"http to localhost", map[string]any{propURL: "http://localhost:8443"}, ""},
-		{"credentials in URL", map[string]any{propURL: "https://admin:pw@cb.example.com"}, propURL},
-		{"space in URL", map[string]any{propURL: "https://cb.example.com/a b"}, propURL},
-		{"no token", map[string]any{propToken: nil}, propToken},
-		{"retry after", map[string]any{httpout.PropMaxRetryAfter: 86401}, httpout.PropMaxRetryAfter},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			raw := config(t, s.Vendor)
-			for k, v := range tt.change {
-				raw[k] = v
-			}
-			problems := httpouttest.Problems(New(), raw)
-			if tt.field == "" && len(problems) > 0 || tt.field != "" && (len(problems) != 1 || problems[0].Field != tt.field) {
-				t.Fatalf("problems %v, want one on %q", problems, tt.field)
-			}
-		})
-	}
+	base := func(t *testing.T) map[string]any { return config(t, s.Vendor) }
+	httpouttest.CheckProblems(t, New(), base, secrets, []httpouttest.ProblemCase{
+		{Name: "valid"},
+		{Name: "plain http", Change: map[string]any{propURL: "http://cb.example.com"}, Field: propURL},
+		{Name: "http to localhost", Change: map[string]any{propURL: "http://localhost:8443"}},
+		{Name: "credentials in URL", Change: map[string]any{propURL: "https://admin:pw@cb.example.com"}, Field: propURL},
+		{Name: "space in URL", Change: map[string]any{propURL: "https://cb.example.com/a b"}, Field: propURL},
+		{Name: "no token", Change: map[string]any{propToken: nil}, Field: propToken},
+		{Name: "retry after", Change: map[string]any{httpout.PropMaxRetryAfter: 86401}, Field: httpout.PropMaxRetryAfter},
+	})
 }
 
 // TestNoSecretLeak has the server quote the token back in every outcome.
@@ -345,23 +325,15 @@ func TestNoSecretLeak(t *testing.T) {
 // harness, then configure over gRPC, ban, and its standard error read for
 // leaks.
 func TestBinary(t *testing.T) {
-	httpouttest.Conformance(t, "plugins/output/carbonblack")
-	b := httpouttest.StartBinary(t, "plugins/output/carbonblack")
-	if name, ver := b.Describe(t); name != "carbonblack" || ver != version {
-		t.Fatalf("Describe = %s %s", name, ver)
-	}
+	b := httpouttest.StartChecked(t, "plugins/output/carbonblack", version)
 	s := newCB(t)
-	if p := b.Configure(t, "edr", config(t, s.Vendor)); len(p) > 0 {
-		t.Fatalf("configure: %v", p)
-	}
-	res := b.Send(t, "edr", banAlert, "")
-	if res.GetStatus() != pluginv1.SendStatus_SEND_STATUS_DELIVERED || len(s.Requests()) != 2 {
-		t.Fatalf("%s (%s), server saw %v", res.GetStatus(), res.GetMessage(), s.Requests())
+	res := b.Deliver(t, "edr", config(t, s.Vendor), banAlert, "")
+	if len(s.Requests()) != 2 {
+		t.Fatalf("server saw %v", s.Requests())
 	}
 	again := b.Send(t, "edr", banAlert, "")
 	if again.GetStatus() != pluginv1.SendStatus_SEND_STATUS_DELIVERED || !strings.Contains(again.GetMessage(), "already banned") {
 		t.Fatalf("second ban: %s (%s)", again.GetStatus(), again.GetMessage())
 	}
-	b.Kill()
-	secrettest.AssertNoLeak(t, secrets, res.GetMessage(), again.GetMessage(), b.Stderr.String())
+	b.KillNoLeak(t, secrets, res.GetMessage(), again.GetMessage())
 }

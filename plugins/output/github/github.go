@@ -1,9 +1,6 @@
 package main
 
 import (
-	"context"
-	"fmt"
-	"log/slog"
 	"net/url"
 	"strings"
 	"time"
@@ -28,12 +25,11 @@ const (
 // GitHub is the github output. One process serves every configured
 // repository.
 type GitHub struct {
-	log       *slog.Logger
-	now       func() time.Time
-	instances httpout.Instances[*target]
+	*httpout.Base[*target]
 }
 
-// target is one configured repository.
+// target is one configured repository. Its Sender masks the token in any
+// text sent back.
 type target struct {
 	*httpout.Sender
 	issues *url.URL
@@ -44,63 +40,32 @@ type target struct {
 
 // New returns a github output logging to the plugin's standard error.
 func New() *GitHub {
-	g := &GitHub{log: saplugin.Logger(), now: time.Now}
-	g.instances.Build = g.build
-	return g
+	return &GitHub{httpout.NewBase(httpout.Spec[*target]{
+		Info:   saplugin.Info{Name: "github", Version: version, Description: "Open a GitHub issue for each alert"},
+		Schema: configSchema,
+		Parse:  parseTarget,
+	})}
 }
 
-// Info implements saplugin.Plugin.
-func (*GitHub) Info() saplugin.Info {
-	return saplugin.Info{Name: "github", Version: version, Description: "Open a GitHub issue for each alert"}
-}
-
-// Schema implements saplugin.Plugin.
-func (*GitHub) Schema() schema.Schema { return configSchema }
-
-// ValidateConfig implements saplugin.Validator.
-func (*GitHub) ValidateConfig(cfg schema.Config) []schema.Problem {
-	if _, msg := httpout.ParseHTTPS(cfg.String(propAPI)); msg != "" {
-		return []schema.Problem{{Field: propAPI, Message: msg}}
-	}
-	owner, repo, _ := strings.Cut(cfg.String(propRepository), "/")
-	if owner == "." || owner == ".." || repo == "." || repo == ".." {
-		return []schema.Problem{{Field: propRepository, Message: "is not a repository name"}}
-	}
-	if _, err := httpout.RootCAs(cfg.String(propCAFile)); err != nil {
-		return []schema.Problem{{Field: propCAFile, Message: err.Error()}}
-	}
-	return nil
-}
-
-// Configure implements saplugin.Configurer.
-func (g *GitHub) Configure(ctx context.Context, instance string, cfg schema.Config) error {
-	t, err := g.instances.Configure(ctx, instance, cfg)
-	if err != nil {
-		return err
-	}
-	g.log.Info("instance configured", "instance", instance, "repository", t.repo, "labels", len(t.labels))
-	return nil
-}
-
-func (g *GitHub) build(cfg schema.Config) (*target, error) {
-	if err := schema.ProblemsError(g.ValidateConfig(cfg)); err != nil {
-		return nil, fmt.Errorf("github: invalid configuration: %w", err)
-	}
-	api, _ := httpout.ParseHTTPS(cfg.String(propAPI))
+// parseTarget converts and checks cfg, reporting the first problem only;
+// the Sender is left to Use. The transport is fixed but for the CA bundle.
+func parseTarget(cfg schema.Config) (*target, httpout.Transport, []schema.Problem) {
+	tr := httpout.Transport{Timeout: timeout, MaxRetryAfter: maxRetryAfter, CAFile: cfg.String(propCAFile)}
 	repo := cfg.String(propRepository)
-	owner, name, _ := strings.Cut(repo, "/")
-	client, err := httpout.NewClient(timeout, cfg.String(propCAFile))
-	if err != nil {
-		return nil, fmt.Errorf("github: %w", err)
+	t := &target{token: cfg.Secret(propAccessToken), labels: splitLabels(cfg.String(propLabels)), repo: repo}
+	api, msg := httpout.ParseHTTPS(cfg.String(propAPI))
+	if msg != "" {
+		return t, tr, []schema.Problem{{Field: propAPI, Message: msg}}
 	}
-	token := cfg.Secret(propAccessToken)
-	return &target{
-		Sender: &httpout.Sender{Client: client, Redact: httpout.NewRedactor(token.Reveal()), MaxRetryAfter: maxRetryAfter, Now: g.now},
-		issues: api.JoinPath("repos", owner, name, "issues"),
-		token:  token,
-		labels: splitLabels(cfg.String(propLabels)),
-		repo:   repo,
-	}, nil
+	owner, name, _ := strings.Cut(repo, "/")
+	if owner == "." || owner == ".." || name == "." || name == ".." {
+		return t, tr, []schema.Problem{{Field: propRepository, Message: "is not a repository name"}}
+	}
+	if _, err := httpout.RootCAs(tr.CAFile); err != nil {
+		return t, tr, []schema.Problem{{Field: propCAFile, Message: err.Error()}}
+	}
+	t.issues = api.JoinPath("repos", owner, name, "issues")
+	return t, tr, nil
 }
 
 // splitLabels splits StreamAlert's comma list. Unlike StreamAlert, blanks
@@ -115,9 +80,19 @@ func splitLabels(s string) []string {
 	return labels
 }
 
+// Secrets implements httpout.Target.
+func (t *target) Secrets() []string { return []string{t.token.Reveal()} }
+
+// Use implements httpout.Target.
+func (t *target) Use(s *httpout.Sender) { t.Sender = s }
+
+// LogAttrs implements httpout.Target.
+func (t *target) LogAttrs() []any { return []any{"repository", t.repo, "labels", len(t.labels)} }
+
 // Interface guards.
 var (
 	_ saplugin.Output     = (*GitHub)(nil)
 	_ saplugin.Validator  = (*GitHub)(nil)
 	_ saplugin.Configurer = (*GitHub)(nil)
+	_ httpout.Target      = (*target)(nil)
 )

@@ -16,7 +16,6 @@ import (
 	"github.com/streamalert-go/sa/internal/httpouttest"
 	pluginv1 "github.com/streamalert-go/sa/sdk/gen/sa/plugin/v1"
 	saplugin "github.com/streamalert-go/sa/sdk/plugin"
-	"github.com/streamalert-go/sa/sdk/plugintest"
 )
 
 const testToken = "github_pat_11SECRETSECRET0123456789abcdef"
@@ -34,8 +33,8 @@ var fixedNow = time.Unix(1700000000, 0)
 
 func newTest(logs io.Writer) *GitHub {
 	g := New()
-	g.log = slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	g.now = func() time.Time { return fixedNow }
+	g.Log = slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	g.Now = func() time.Time { return fixedNow }
 	return g
 }
 
@@ -58,55 +57,32 @@ func send(t *testing.T, v *httpouttest.Vendor, alert, pub string) saplugin.SendR
 var created = httpouttest.Reply(201, `{"id":1,"number":1347,"state":"open","title":"StreamAlert: root_login"}`,
 	"Content-Type", "application/json; charset=utf-8", "Location", "https://api.github.com/repos/acme/security-alerts/issues/1347")
 
+// TestConformance checks the schema and runs the conformance harness in
+// process.
 func TestConformance(t *testing.T) {
-	plugintest.Test(t, saplugin.KindOutput, New())
+	httpouttest.CheckInProcess(t, New())
 }
 
 func TestSchema(t *testing.T) {
-	if err := configSchema.Check(); err != nil {
-		t.Fatal(err)
-	}
 	tok, _ := configSchema.Property(propAccessToken)
 	repo, _ := configSchema.Property(propRepository)
 	api, _ := configSchema.Property(propAPI)
 	if !tok.Secret || !tok.Credential || repo.Secret || !repo.Credential || api.Default != "https://api.github.com" {
 		t.Errorf("token %+v, repository %+v, api %+v", tok, repo, api)
 	}
-	base := func() map[string]any {
+	base := func(*testing.T) map[string]any {
 		return map[string]any{"descriptor": "sec", "repository": "acme/alerts", "access_token": "tok-abcdef-123456"}
 	}
-	tests := []struct {
-		name  string
-		set   map[string]any
-		field string
-	}{
-		{"valid", nil, ""},
-		{"enterprise", map[string]any{"api": "https://ghe.example.com/api/v3"}, ""},
-		{"plain http api", map[string]any{"api": "http://ghe.example.com/api/v3"}, "api"},
-		{"no owner", map[string]any{"repository": "alerts"}, "repository"},
-		{"dot dot", map[string]any{"repository": "../x"}, "repository"},
-		{"path in repository", map[string]any{"repository": "a/b/c"}, "repository"},
-		{"no token", map[string]any{"access_token": nil}, "access_token"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			raw := base()
-			for k, v := range tt.set {
-				if v == nil {
-					delete(raw, k)
-				} else {
-					raw[k] = v
-				}
-			}
-			p := httpouttest.Problems(New(), raw)
-			if tt.field == "" && len(p) > 0 || tt.field != "" && (len(p) != 1 || p[0].Field != tt.field) {
-				t.Fatalf("problems %v, want on %q", p, tt.field)
-			}
-			for _, pr := range p {
-				secrettest.AssertNoLeak(t, []string{"tok-abcdef-123456"}, pr.Message)
-			}
-		})
-	}
+	httpouttest.CheckProblems(t, New(), base, []string{"tok-abcdef-123456"}, []httpouttest.ProblemCase{
+		{Name: "valid"},
+		{Name: "enterprise", Change: map[string]any{"api": "https://ghe.example.com/api/v3"}},
+		{Name: "plain http api", Change: map[string]any{"api": "http://ghe.example.com/api/v3"}, Field: "api"},
+		{Name: "no owner", Change: map[string]any{"repository": "alerts"}, Field: "repository"},
+		{Name: "dot dot", Change: map[string]any{"repository": "../x"}, Field: "repository"},
+		{Name: "path in repository", Change: map[string]any{"repository": "a/b/c"}, Field: "repository"},
+		{Name: "no token", Change: map[string]any{"access_token": nil}, Field: "access_token"},
+		{Name: "missing CA file", Change: map[string]any{"ca_file": "/nonexistent/ca.pem"}, Field: "ca_file"},
+	})
 }
 
 func TestSendCreatesIssue(t *testing.T) {
@@ -179,6 +155,13 @@ func TestSendResults(t *testing.T) {
 	}
 }
 
+// TestSendVerifiesTLS checks that without the server's CA the send fails,
+// on every attempt, not just the first.
+func TestSendVerifiesTLS(t *testing.T) {
+	v := httpouttest.NewVendor(t, created)
+	httpouttest.CheckVerifiesTLS(t, newTest(io.Discard), v, config(t, v), "sec", testAlert)
+}
+
 func TestNoSecretLeak(t *testing.T) {
 	secrets := []string{testToken}
 	logs := secrettest.NewWriter(t, secrets)
@@ -209,29 +192,26 @@ func TestNoSecretLeak(t *testing.T) {
 	}
 }
 
+// TestBinary runs the built plugin as the host would: the conformance
+// harness, then describe, configure two instances over gRPC, send to
+// each, and its standard error read for leaks.
 func TestBinary(t *testing.T) {
-	b := httpouttest.StartBinary(t, "plugins/output/github")
-	if name, ver := b.Describe(t); name != "github" || ver != version {
-		t.Fatalf("Describe = %s %s", name, ver)
-	}
+	b := httpouttest.StartChecked(t, "plugins/output/github", version)
 	good := httpouttest.NewVendor(t, created)
 	denied := httpouttest.NewVendor(t, func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(401)
 		fmt.Fprintf(w, `{"message":"Bad credentials: %s"}`, r.Header.Get("Authorization"))
 	})
-	for name, v := range map[string]*httpouttest.Vendor{"sec": good, "ops": denied} {
-		if p := b.Configure(t, name, config(t, v)); len(p) > 0 {
-			t.Fatalf("configure %s: %v", name, p)
-		}
-	}
-	res := b.Send(t, "sec", testAlert, "")
-	if res.GetStatus() != pluginv1.SendStatus_SEND_STATUS_DELIVERED || good.Only(t).Header.Get("Authorization") != "Bearer "+testToken {
+	res := b.Deliver(t, "sec", config(t, good), testAlert, "")
+	if good.Only(t).Header.Get("Authorization") != "Bearer "+testToken {
 		t.Fatalf("sec: %s (%s)", res.GetStatus(), res.GetMessage())
+	}
+	if p := b.Configure(t, "ops", config(t, denied)); len(p) > 0 {
+		t.Fatalf("configure ops: %v", p)
 	}
 	res = b.Send(t, "ops", testAlert, "")
 	if res.GetStatus() != pluginv1.SendStatus_SEND_STATUS_PERMANENT || res.GetMessage() != "HTTP 401: Bad credentials: Bearer <secret>" {
 		t.Fatalf("ops: %s (%s)", res.GetStatus(), res.GetMessage())
 	}
-	b.Kill()
-	secrettest.AssertNoLeak(t, []string{testToken}, res.GetMessage(), b.Stderr.String())
+	b.KillNoLeak(t, []string{testToken}, res.GetMessage())
 }

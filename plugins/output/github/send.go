@@ -30,9 +30,9 @@ type issue struct {
 
 // Send implements saplugin.Output: POST {api}/repos/{owner}/{repo}/issues.
 func (g *GitHub) Send(ctx context.Context, req saplugin.SendRequest) saplugin.SendResult {
-	t, err := g.instances.Get(req.Instance, req.Config)
-	if err != nil {
-		return saplugin.SendResult{Status: saplugin.Permanent, Message: err.Error()}
+	t, fail := g.Target(req)
+	if fail != nil {
+		return *fail
 	}
 	in, err := httpout.Decode(req)
 	if err != nil {
@@ -52,8 +52,8 @@ func (g *GitHub) Send(ctx context.Context, req saplugin.SendRequest) saplugin.Se
 	h.Set("X-GitHub-Api-Version", apiVersion)
 	h.Set("Content-Type", "application/json")
 	h.Set("User-Agent", userAgent)
-	res := t.Do(httpReq, func(r *httpout.Response) saplugin.SendResult { return classify(r, g.now()) })
-	g.log.Debug("send", "instance", req.Instance, "alert", in.Alert.ID, "status", res.Status.String(), "message", res.Message)
+	res := t.Do(httpReq, func(r *httpout.Response) saplugin.SendResult { return classify(r, g.Now()) })
+	g.LogSend(req.Instance, res, "alert", in.Alert.ID)
 	return res
 }
 

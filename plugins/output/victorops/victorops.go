@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"time"
@@ -29,76 +28,62 @@ const (
 // VictorOps is the victorops output. One process serves every configured
 // integration.
 type VictorOps struct {
-	log       *slog.Logger
-	now       func() time.Time
-	instances httpout.Instances[*target]
+	*httpout.Base[*target]
 }
 
-// target is one configured integration.
+// target is one configured integration. Its Sender masks the endpoint URL
+// (which holds the REST key), the API id and key and the routing key in
+// any text sent back.
 type target struct {
 	*httpout.Sender
-	endpoint *url.URL
-	apiID    schema.Secret
-	apiKey   schema.Secret
+	endpoint   *url.URL
+	apiID      schema.Secret
+	apiKey     schema.Secret
+	routingKey schema.Secret
 }
 
 // New returns a victorops output logging to the plugin's standard error.
 func New() *VictorOps {
-	v := &VictorOps{log: saplugin.Logger(), now: time.Now}
-	v.instances.Build = v.build
-	return v
+	return &VictorOps{httpout.NewBase(httpout.Spec[*target]{
+		Info: saplugin.Info{Name: "victorops", Version: version,
+			Description: "Raise VictorOps (Splunk On-Call) incidents through the REST endpoint integration"},
+		Schema: configSchema,
+		Parse:  parseTarget,
+	})}
 }
 
-// Info implements saplugin.Plugin.
-func (*VictorOps) Info() saplugin.Info {
-	return saplugin.Info{Name: "victorops", Version: version,
-		Description: "Raise VictorOps (Splunk On-Call) incidents through the REST endpoint integration"}
-}
-
-// Schema implements saplugin.Plugin.
-func (*VictorOps) Schema() schema.Schema { return configSchema }
-
-// ValidateConfig implements saplugin.Validator.
-func (*VictorOps) ValidateConfig(cfg schema.Config) []schema.Problem {
-	if _, msg := httpout.ParseHTTPS(cfg.String(propURL)); msg != "" {
-		return []schema.Problem{{Field: propURL, Message: msg}}
+// parseTarget converts and checks cfg, reporting the first problem only;
+// the Sender is left to Use. The transport is fixed but for the CA bundle.
+func parseTarget(cfg schema.Config) (*target, httpout.Transport, []schema.Problem) {
+	tr := httpout.Transport{Timeout: timeout, MaxRetryAfter: maxRetryAfter, CAFile: cfg.String(propCAFile)}
+	t := &target{apiID: cfg.Secret(propAPIID), apiKey: cfg.Secret(propAPIKey), routingKey: cfg.Secret(propRoutingKey)}
+	u, msg := httpout.ParseHTTPS(cfg.String(propURL))
+	if msg != "" {
+		return t, tr, []schema.Problem{{Field: propURL, Message: msg}}
 	}
-	if k := cfg.String(propRoutingKey); k == "." || k == ".." {
-		return []schema.Problem{{Field: propRoutingKey, Message: "is not a routing key"}}
+	if k := t.routingKey.Reveal(); k == "." || k == ".." {
+		return t, tr, []schema.Problem{{Field: propRoutingKey, Message: "is not a routing key"}}
 	}
-	if _, err := httpout.RootCAs(cfg.String(propCAFile)); err != nil {
-		return []schema.Problem{{Field: propCAFile, Message: err.Error()}}
+	if _, err := httpout.RootCAs(tr.CAFile); err != nil {
+		return t, tr, []schema.Problem{{Field: propCAFile, Message: err.Error()}}
 	}
-	return nil
-}
-
-// Configure implements saplugin.Configurer.
-func (v *VictorOps) Configure(ctx context.Context, instance string, cfg schema.Config) error {
-	if _, err := v.instances.Configure(ctx, instance, cfg); err != nil {
-		return err
-	}
-	v.log.Info("instance configured", "instance", instance)
-	return nil
-}
-
-func (v *VictorOps) build(cfg schema.Config) (*target, error) {
-	if err := schema.ProblemsError(v.ValidateConfig(cfg)); err != nil {
-		return nil, fmt.Errorf("victorops: invalid configuration: %w", err)
-	}
-	u, _ := httpout.ParseHTTPS(cfg.String(propURL))
 	// StreamAlert's url + "/" + routing_key, with the key escaped as one
 	// path segment.
-	endpoint := u.JoinPath(cfg.String(propRoutingKey))
-	client, err := httpout.NewClient(timeout, cfg.String(propCAFile))
-	if err != nil {
-		return nil, fmt.Errorf("victorops: %w", err)
-	}
-	secrets := append(httpout.URLSecrets(endpoint), cfg.String(propAPIID), cfg.String(propAPIKey), cfg.String(propRoutingKey))
-	return &target{
-		Sender:   &httpout.Sender{Client: client, Redact: httpout.NewRedactor(secrets...), MaxRetryAfter: maxRetryAfter, Now: v.now},
-		endpoint: endpoint, apiID: cfg.Secret(propAPIID), apiKey: cfg.Secret(propAPIKey),
-	}, nil
+	t.endpoint = u.JoinPath(t.routingKey.Reveal())
+	return t, tr, nil
 }
+
+// Secrets implements httpout.Target.
+func (t *target) Secrets() []string {
+	return append(httpout.URLSecrets(t.endpoint), t.apiID.Reveal(), t.apiKey.Reveal(), t.routingKey.Reveal())
+}
+
+// Use implements httpout.Target.
+func (t *target) Use(s *httpout.Sender) { t.Sender = s }
+
+// LogAttrs implements httpout.Target: the log line names the instance
+// only, every other property being a secret.
+func (t *target) LogAttrs() []any { return nil }
 
 // alert is StreamAlert's REST endpoint body.
 type alert struct {
@@ -111,9 +96,9 @@ type alert struct {
 // Send implements saplugin.Output: POST <url>/<routing_key> with
 // StreamAlert's CRITICAL alert carrying the publication's record.
 func (v *VictorOps) Send(ctx context.Context, req saplugin.SendRequest) saplugin.SendResult {
-	t, err := v.instances.Get(req.Instance, req.Config)
-	if err != nil {
-		return saplugin.SendResult{Status: saplugin.Permanent, Message: err.Error()}
+	t, fail := v.Target(req)
+	if fail != nil {
+		return *fail
 	}
 	in, err := httpout.Decode(req)
 	if err != nil {
@@ -139,7 +124,7 @@ func (v *VictorOps) Send(ctx context.Context, req saplugin.SendRequest) saplugin
 	httpReq.Header.Set("X-VO-Api-Id", t.apiID.Reveal())
 	httpReq.Header.Set("X-VO-Api-Key", t.apiKey.Reveal())
 	res := t.Do(httpReq, classify)
-	v.log.Debug("send", "instance", req.Instance, "alert", in.Alert.ID, "status", res.Status.String(), "message", res.Message)
+	v.LogSend(req.Instance, res, "alert", in.Alert.ID)
 	return res
 }
 
@@ -172,4 +157,5 @@ var (
 	_ saplugin.Output     = (*VictorOps)(nil)
 	_ saplugin.Validator  = (*VictorOps)(nil)
 	_ saplugin.Configurer = (*VictorOps)(nil)
+	_ httpout.Target      = (*target)(nil)
 )

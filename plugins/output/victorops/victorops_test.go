@@ -14,7 +14,6 @@ import (
 	"github.com/streamalert-go/sa/internal/httpouttest"
 	pluginv1 "github.com/streamalert-go/sa/sdk/gen/sa/plugin/v1"
 	saplugin "github.com/streamalert-go/sa/sdk/plugin"
-	"github.com/streamalert-go/sa/sdk/plugintest"
 )
 
 const (
@@ -34,16 +33,29 @@ var success = httpouttest.Reply(200, `{"result":"success","entity_id":"streamale
 
 func newTest(logs io.Writer) *VictorOps {
 	v := New()
-	v.log = slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	v.now = func() time.Time { return time.Unix(1700000000, 0) }
+	v.Log = slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	v.Now = func() time.Time { return fixedNow }
 	return v
 }
+
+var fixedNow = time.Unix(1700000000, 0)
 
 func config(t *testing.T, vendor *httpouttest.Vendor) map[string]any {
 	return map[string]any{
 		propDescriptor: "oncall", propAPIID: testAPIID, propAPIKey: testAPIKey,
 		propURL: vendor.URL + restPath, propRoutingKey: routingKey, propCAFile: vendor.CAFile(t),
 	}
+}
+
+// endpoint drives the checks shared with other outputs posting to one URL.
+var endpoint = httpouttest.Endpoint{
+	New:      func(*testing.T) httpouttest.Plugin { return newTest(io.Discard) },
+	Config:   config,
+	URLProp:  propURL,
+	Path:     restPath + "/" + routingKey,
+	Instance: "oncall",
+	Alert:    testAlert,
+	Secrets:  secrets,
 }
 
 func send(t *testing.T, vendor *httpouttest.Vendor, alert, pub string) saplugin.SendResult {
@@ -53,36 +65,30 @@ func send(t *testing.T, vendor *httpouttest.Vendor, alert, pub string) saplugin.
 	return v.Send(context.Background(), saplugin.SendRequest{Instance: "oncall", Config: cfg, Alert: []byte(alert), Publication: []byte(pub)})
 }
 
+// TestConformance checks the schema and runs the conformance harness in
+// process.
 func TestConformance(t *testing.T) {
-	plugintest.Test(t, saplugin.KindOutput, New())
+	httpouttest.CheckInProcess(t, New())
 }
 
 func TestSchema(t *testing.T) {
-	if err := configSchema.Check(); err != nil {
-		t.Fatal(err)
-	}
 	for _, name := range []string{propAPIID, propAPIKey, propURL, propRoutingKey} {
 		if p, _ := configSchema.Property(name); !p.Secret || !p.Credential || !p.Required {
 			t.Errorf("%s: %+v, want a required masked credential as in StreamAlert", name, p)
 		}
 	}
-	base := map[string]any{"descriptor": "oncall", "victorops_api_id": "id-1", "victorops_api_key": "key-1",
-		"url": "https://alert.victorops.com/integrations/generic/20131114/alert/k", "routing_key": "sec"}
-	for _, tt := range []struct{ field, value string }{
-		{"url", "http://alert.victorops.com/x"}, {"routing_key", "a:b"}, {"routing_key", ".."}, {"descriptor", "a b"},
-	} {
-		raw := map[string]any{}
-		for k, v := range base {
-			raw[k] = v
-		}
-		raw[tt.field] = tt.value
-		if p := httpouttest.Problems(New(), raw); len(p) != 1 || p[0].Field != tt.field {
-			t.Errorf("%s=%q: problems %v", tt.field, tt.value, p)
-		}
+	base := func(*testing.T) map[string]any {
+		return map[string]any{"descriptor": "oncall", "victorops_api_id": "id-1", "victorops_api_key": "key-1",
+			"url": "https://alert.victorops.com/integrations/generic/20131114/alert/k", "routing_key": "sec"}
 	}
-	if p := httpouttest.Problems(New(), base); len(p) > 0 {
-		t.Errorf("valid config: %v", p)
-	}
+	httpouttest.CheckProblems(t, New(), base, []string{"id-1", "key-1"}, []httpouttest.ProblemCase{
+		{Name: "valid"},
+		{Name: "plain http", Change: map[string]any{"url": "http://alert.victorops.com/x"}, Field: "url"},
+		{Name: "colon in routing key", Change: map[string]any{"routing_key": "a:b"}, Field: "routing_key"},
+		{Name: "dot dot routing key", Change: map[string]any{"routing_key": ".."}, Field: "routing_key"},
+		{Name: "descriptor with a space", Change: map[string]any{"descriptor": "a b"}, Field: "descriptor"},
+		{Name: "missing CA file", Change: map[string]any{"ca_file": "/nonexistent/ca.pem"}, Field: "ca_file"},
+	})
 }
 
 func TestSendAlert(t *testing.T) {
@@ -94,15 +100,11 @@ func TestSendAlert(t *testing.T) {
 		t.Fatalf("%s (%s)", res.Status, res.Message)
 	}
 	r := vendor.Only(t)
-	if r.Method != http.MethodPost || r.Path != restPath+"/"+routingKey || r.Query != "" {
-		t.Errorf("request %s %s?%s", r.Method, r.Path, r.Query)
+	if r.Query != "" {
+		t.Errorf("request query %q, want none", r.Query)
 	}
-	for k, want := range map[string]string{"Content-Type": "application/json", "X-Vo-Api-Id": testAPIID,
-		"X-Vo-Api-Key": testAPIKey, "User-Agent": "sa-output-victorops/0.1.0"} {
-		if got := r.Header.Get(k); got != want {
-			t.Errorf("header %s = %q, want %q", k, got, want)
-		}
-	}
+	endpoint.CheckPost(t, r, map[string]string{"Content-Type": "application/json", "X-Vo-Api-Id": testAPIID,
+		"X-Vo-Api-Key": testAPIKey, "User-Agent": "sa-output-victorops/0.1.0"})
 	want := `{"message_type":"CRITICAL","entity_id":"streamalert/alert","entity_display_name":"root_login",` +
 		`"record":{"user":"root","note":"a\u003cb"}}`
 	if string(r.Body) != want {
@@ -153,6 +155,18 @@ func TestSendResults(t *testing.T) {
 	}
 }
 
+// TestSendStatuses checks the answers every output classifies alike.
+func TestSendStatuses(t *testing.T) {
+	endpoint.CheckStatuses(t, httpouttest.StatusCases(fixedNow, maxRetryAfter))
+}
+
+// TestSendVerifiesTLS checks that without the endpoint's CA the send
+// fails, on every attempt, not just the first.
+func TestSendVerifiesTLS(t *testing.T) {
+	vendor := httpouttest.NewVendor(t, success)
+	httpouttest.CheckVerifiesTLS(t, newTest(io.Discard), vendor, config(t, vendor), "oncall", testAlert)
+}
+
 func TestNoSecretLeak(t *testing.T) {
 	logs := secrettest.NewWriter(t, secrets)
 	v := newTest(logs)
@@ -179,26 +193,23 @@ func TestNoSecretLeak(t *testing.T) {
 	}
 }
 
+// TestBinary runs the built plugin as the host would: the conformance
+// harness, then describe, configure two instances over gRPC, send to
+// each, and its standard error read for leaks.
 func TestBinary(t *testing.T) {
-	b := httpouttest.StartBinary(t, "plugins/output/victorops")
-	if name, ver := b.Describe(t); name != "victorops" || ver != version {
-		t.Fatalf("Describe = %s %s", name, ver)
-	}
+	b := httpouttest.StartChecked(t, "plugins/output/victorops", version)
 	good := httpouttest.NewVendor(t, success)
 	bad := httpouttest.NewVendor(t, httpouttest.Reply(200, `{"result":"failure","message":"Invalid API key `+testAPIKey+`"}`))
-	for name, v := range map[string]*httpouttest.Vendor{"oncall": good, "ops": bad} {
-		if p := b.Configure(t, name, config(t, v)); len(p) > 0 {
-			t.Fatalf("configure %s: %v", name, p)
-		}
-	}
-	res := b.Send(t, "oncall", testAlert, "")
-	if res.GetStatus() != pluginv1.SendStatus_SEND_STATUS_DELIVERED || good.Only(t).Header.Get("X-VO-Api-Key") != testAPIKey {
+	res := b.Deliver(t, "oncall", config(t, good), testAlert, "")
+	if good.Only(t).Header.Get("X-VO-Api-Key") != testAPIKey {
 		t.Fatalf("oncall: %s (%s)", res.GetStatus(), res.GetMessage())
+	}
+	if p := b.Configure(t, "ops", config(t, bad)); len(p) > 0 {
+		t.Fatalf("configure ops: %v", p)
 	}
 	res = b.Send(t, "ops", testAlert, "")
 	if res.GetStatus() != pluginv1.SendStatus_SEND_STATUS_PERMANENT || res.GetMessage() != "HTTP 200: failure: Invalid API key <secret>" {
 		t.Fatalf("ops: %s (%s)", res.GetStatus(), res.GetMessage())
 	}
-	b.Kill()
-	secrettest.AssertNoLeak(t, secrets, res.GetMessage(), b.Stderr.String())
+	b.KillNoLeak(t, secrets, res.GetMessage())
 }
