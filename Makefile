@@ -16,6 +16,8 @@ PROTOC_GEN_GO_GRPC_VERSION  := v1.6.1
 # Go plugins: plugins/<kind>/<name> builds to sa-<kind>-<name>.
 GO_PLUGINS := $(patsubst %/main.go,%,$(wildcard plugins/parser/*/main.go plugins/output/*/main.go plugins/app/*/main.go))
 PY_PLUGIN  := plugins/examples/python-output
+# The go-plugin part of every Python plugin, kept once with the scaffold.
+PY_COMMON  := host/install/scaffold/templates/python/common
 
 # make package: release archives and an index.json, signed with SIGNING_KEY
 # (a key from `sa plugin keygen`) when it is set.
@@ -52,7 +54,7 @@ plugins: build
 	done
 	@echo "==> build the Python example plugin"
 	@rm -rf $(PLUGINS)/output/python-example && mkdir -p $(PLUGINS)/output/python-example
-	@cp $(PY_PLUGIN)/plugin.py $(PY_PLUGIN)/goplugin.py $(PY_PLUGIN)/plugin.json.in $(PY_PLUGIN)/*.proto $(PY_PLUGIN)/gen.sh $(PLUGINS)/output/python-example/
+	@cp $(PY_PLUGIN)/plugin.py $(PY_PLUGIN)/plugin.json.in $(PY_PLUGIN)/gen.sh $(PY_COMMON)/goplugin.py $(PY_COMMON)/*.proto $(PLUGINS)/output/python-example/
 	@if /usr/bin/python3 -c "import grpc, cryptography" 2>/dev/null && command -v protoc >/dev/null; then \
 		SA_PROTO_DIR=$(CURDIR)/proto sh $(PLUGINS)/output/python-example/gen.sh >/dev/null && \
 		$(BIN)/sa plugin register $(PLUGINS)/output/python-example; \

@@ -174,12 +174,15 @@ func pythonPlugin(t *testing.T) string {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range []string{"plugin.py", "goplugin.py", "gen.sh", "health.proto", "grpc_controller.proto", "grpc_stdio.proto", "plugin.json.in", "README.md"} {
-		data, err := os.ReadFile(filepath.Join(src, f))
+	common := filepath.Join(root, "host", "install", "scaffold", "templates", "python", "common")
+	for _, f := range []string{filepath.Join(src, "plugin.py"), filepath.Join(src, "gen.sh"), filepath.Join(src, "plugin.json.in"),
+		filepath.Join(src, "README.md"), filepath.Join(common, "goplugin.py"), filepath.Join(common, "health.proto"),
+		filepath.Join(common, "grpc_controller.proto"), filepath.Join(common, "grpc_stdio.proto")} {
+		data, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(filepath.Join(dir, f), data, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, filepath.Base(f)), data, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}

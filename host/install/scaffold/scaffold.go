@@ -7,9 +7,10 @@
 // a module proxy: go.mod replaces it with a local copy, and lists the SDK's
 // own requirements and checksums so the build needs no network when the
 // module cache has them. Python scaffolds carry everything they need: the
-// go-plugin part of the protocol (goplugin.py, a copy of the Python
-// example's), sa's common part (sasdk.py), and the .proto files gen.sh
-// compiles with the system protoc.
+// go-plugin part of the protocol (goplugin.py and go-plugin's .proto
+// files, kept only here: the Python example in plugins/examples takes
+// them from here too), sa's common part (sasdk.py), and copies of sa's
+// .proto files, which gen.sh compiles with the system protoc.
 package scaffold
 
 import (

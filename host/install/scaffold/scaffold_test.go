@@ -106,17 +106,12 @@ func requirePython(t *testing.T) {
 	t.Skip("Python plugin toolchain missing: " + strings.Join(missing, ", "))
 }
 
-// TestEmbeddedCopiesAreCurrent: the Python scaffold carries copies of the
-// example plugin's go-plugin part and of sa's protocol; they must not
+// TestEmbeddedCopiesAreCurrent: the Python scaffold carries copies of
+// sa's protocol, which go:embed cannot reach in proto/; they must not
 // drift from the originals.
 func TestEmbeddedCopiesAreCurrent(t *testing.T) {
 	root := testbin.Root(t)
-	copies := map[string]string{
-		"templates/python/common/goplugin.py":           "plugins/examples/python-output/goplugin.py",
-		"templates/python/common/health.proto":          "plugins/examples/python-output/health.proto",
-		"templates/python/common/grpc_controller.proto": "plugins/examples/python-output/grpc_controller.proto",
-		"templates/python/common/grpc_stdio.proto":      "plugins/examples/python-output/grpc_stdio.proto",
-	}
+	copies := map[string]string{}
 	protos, _ := filepath.Glob(filepath.Join(root, "proto", "sa", "plugin", "v1", "*.proto"))
 	for _, p := range protos {
 		copies["templates/python/common/proto/sa/plugin/v1/"+filepath.Base(p)] = "proto/sa/plugin/v1/" + filepath.Base(p)

@@ -35,8 +35,14 @@ const (
 )
 
 // sources are the plugin files a test copies, so each test generates its
-// stubs in a directory of its own and never into the source tree.
-var sources = []string{"plugin.py", "goplugin.py", "gen.sh", "health.proto", "grpc_controller.proto", "grpc_stdio.proto", "plugin.json.in"}
+// stubs in a directory of its own and never into the source tree: the
+// example's own, and the go-plugin part every Python plugin shares, which
+// is kept with the Python scaffold.
+var sources = []string{"plugin.py", "gen.sh", "plugin.json.in",
+	common + "/goplugin.py", common + "/health.proto", common + "/grpc_controller.proto", common + "/grpc_stdio.proto"}
+
+// common is the Python scaffold's shared part.
+const common = "../../../host/install/scaffold/templates/python/common"
 
 // requirePython skips the test when the Python toolchain is missing, or
 // fails it when SA_REQUIRE_PYTHON=1.
@@ -79,7 +85,7 @@ func pluginDir(t *testing.T) string {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(filepath.Join(dir, f), data, 0o755); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, filepath.Base(f)), data, 0o755); err != nil {
 			t.Fatal(err)
 		}
 	}
