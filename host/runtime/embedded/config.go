@@ -194,16 +194,16 @@ func (c *Config) defaults(home string) {
 
 func (c *Config) check() error {
 	var errs []error
-	addrs := map[string][]string{"isolate": c.Isolate}
-	if c.AWSCredentials != nil {
-		addrs["aws_credentials"] = *c.AWSCredentials
-	}
-	for key, l := range addrs {
+	checkAddrs := func(key string, l []string) {
 		for i, a := range l {
 			if kind, name, ok := strings.Cut(a, "."); !ok || kind == "" || name == "" {
 				errs = append(errs, fmt.Errorf("%s[%d]: %q is not a plugin address (kind.name, as in output.aws-s3)", key, i, a))
 			}
 		}
+	}
+	checkAddrs("isolate", c.Isolate)
+	if c.AWSCredentials != nil {
+		checkAddrs("aws_credentials", *c.AWSCredentials)
 	}
 	seen := map[string]bool{}
 	for i, s := range c.Sources {
