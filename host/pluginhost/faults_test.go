@@ -177,6 +177,7 @@ func TestHungPlugin(t *testing.T) {
 			if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
 				t.Fatal(err)
 			}
+			waitStopped(t, pid)
 			res, err := h.Send(ctx, "faulty", "main", []byte(`{}`), nil)
 			switch {
 			case tt.wantErr && (err == nil || !Transient(err) || !strings.Contains(err.Error(), "hung")):
@@ -222,12 +223,43 @@ func waitGone(t *testing.T, pid int) {
 	t.Errorf("process %d still alive", pid)
 }
 
-// processAlive treats a zombie as dead: it runs no code.
-func processAlive(pid int) bool {
-	data, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "stat"))
+// waitStopped waits until every thread of pid is stopped: kill returns
+// before a busy process's threads have taken the SIGSTOP, and one still
+// running could answer a call.
+func waitStopped(t *testing.T, pid int) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		tasks, _ := filepath.Glob(filepath.Join("/proc", strconv.Itoa(pid), "task", "*", "stat"))
+		stopped := len(tasks) > 0
+		for _, task := range tasks {
+			if procState(task) != "T" {
+				stopped = false
+				break
+			}
+		}
+		if stopped {
+			return
+		}
+	}
+	t.Fatalf("process %d did not stop", pid)
+}
+
+// procState is the state field of a /proc stat file ("R", "S", "T", "Z"
+// ...), or "" when it cannot be read.
+func procState(path string) string {
+	data, err := os.ReadFile(path)
 	if err != nil {
-		return false
+		return ""
 	}
 	fields := strings.Fields(string(data[strings.LastIndexByte(string(data), ')')+1:]))
-	return len(fields) > 0 && fields[0] != "Z" && fields[0] != "X"
+	if len(fields) == 0 {
+		return ""
+	}
+	return fields[0]
+}
+
+// processAlive treats a zombie as dead: it runs no code.
+func processAlive(pid int) bool {
+	state := procState(filepath.Join("/proc", strconv.Itoa(pid), "stat"))
+	return state != "" && state != "Z" && state != "X"
 }
