@@ -3,7 +3,6 @@ package install
 import (
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -14,6 +13,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/streamalert-go/sa/internal/cabundle"
 )
 
 // Fetch timeouts. Downloads have no overall deadline short enough to fail
@@ -54,20 +55,11 @@ func (f *fetcher) client(caFile string) (*http.Client, error) {
 		return c, nil
 	}
 	tlsConf := &tls.Config{MinVersion: tls.VersionTLS12}
-	if caFile != "" {
-		pem, err := os.ReadFile(caFile)
-		if err != nil {
-			return nil, fmt.Errorf("ca_file: %w", err)
-		}
-		pool, err := x509.SystemCertPool()
-		if err != nil {
-			pool = x509.NewCertPool()
-		}
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("ca_file %s: no PEM certificates", caFile)
-		}
-		tlsConf.RootCAs = pool
+	pool, err := cabundle.RootCAs(caFile)
+	if err != nil {
+		return nil, fmt.Errorf("ca_file: %w", err)
 	}
+	tlsConf.RootCAs = pool
 	tr := &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment,
 		DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,

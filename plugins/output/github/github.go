@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/streamalert-go/sa/internal/cabundle"
 	"github.com/streamalert-go/sa/plugins/output/internal/httpout"
 	saplugin "github.com/streamalert-go/sa/sdk/plugin"
 	"github.com/streamalert-go/sa/sdk/schema"
@@ -61,7 +62,7 @@ func parseTarget(cfg schema.Config) (*target, httpout.Transport, []schema.Proble
 	if owner == "." || owner == ".." || name == "." || name == ".." {
 		return t, tr, []schema.Problem{{Field: propRepository, Message: "is not a repository name"}}
 	}
-	if _, err := httpout.RootCAs(tr.CAFile); err != nil {
+	if _, err := cabundle.RootCAs(tr.CAFile); err != nil {
 		return t, tr, []schema.Problem{{Field: propCAFile, Message: err.Error()}}
 	}
 	t.issues = api.JoinPath("repos", owner, name, "issues")

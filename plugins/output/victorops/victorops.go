@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/streamalert-go/sa/internal/cabundle"
 	"github.com/streamalert-go/sa/plugins/output/internal/httpout"
 	saplugin "github.com/streamalert-go/sa/sdk/plugin"
 	"github.com/streamalert-go/sa/sdk/schema"
@@ -64,7 +65,7 @@ func parseTarget(cfg schema.Config) (*target, httpout.Transport, []schema.Proble
 	if k := t.routingKey.Reveal(); k == "." || k == ".." {
 		return t, tr, []schema.Problem{{Field: propRoutingKey, Message: "is not a routing key"}}
 	}
-	if _, err := httpout.RootCAs(tr.CAFile); err != nil {
+	if _, err := cabundle.RootCAs(tr.CAFile); err != nil {
 		return t, tr, []schema.Problem{{Field: propCAFile, Message: err.Error()}}
 	}
 	// StreamAlert's url + "/" + routing_key, with the key escaped as one

@@ -3,15 +3,14 @@ package appkit
 import (
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"sync"
 	"time"
+
+	"github.com/streamalert-go/sa/internal/cabundle"
 )
 
 // Transport limits that do not depend on the configured timeout.
@@ -79,7 +78,7 @@ func NewClient(o Options) (*Client, error) {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	roots, err := rootCAs(o.Settings.CAFile)
+	roots, err := cabundle.RootCAs(o.Settings.CAFile)
 	if err != nil {
 		return nil, err
 	}
@@ -121,26 +120,6 @@ func sameHostRedirect(req *http.Request, via []*http.Request) error {
 		return http.ErrUseLastResponse
 	}
 	return nil
-}
-
-// rootCAs returns nil (the system roots) without a CA file, else the system
-// roots plus the file's certificates.
-func rootCAs(caFile string) (*x509.CertPool, error) {
-	if caFile == "" {
-		return nil, nil
-	}
-	pem, err := os.ReadFile(caFile)
-	if err != nil {
-		return nil, fmt.Errorf("read CA bundle: %w", err)
-	}
-	pool, err := x509.SystemCertPool()
-	if err != nil || pool == nil {
-		pool = x509.NewCertPool()
-	}
-	if !pool.AppendCertsFromPEM(pem) {
-		return nil, fmt.Errorf("CA bundle %s holds no PEM certificate", caFile)
-	}
-	return pool, nil
 }
 
 // AddSecret masks s (an access token obtained at run time) in every

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/streamalert-go/sa/internal/cabundle"
 	"github.com/streamalert-go/sa/sdk/schema"
 )
 
@@ -160,7 +161,7 @@ func ParseSettings(cfg schema.Config) (Settings, []schema.Problem) {
 		}
 	}
 	if s.CAFile != "" {
-		if _, err := rootCAs(s.CAFile); err != nil {
+		if _, err := cabundle.RootCAs(s.CAFile); err != nil {
 			bad(PropCAFile, err.Error())
 		}
 	}

@@ -8,7 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
 
-	"github.com/streamalert-go/sa/plugins/output/internal/httpout"
+	"github.com/streamalert-go/sa/internal/cabundle"
 	"github.com/streamalert-go/sa/sdk/schema"
 )
 
@@ -67,7 +67,7 @@ func ParseSettings(cfg schema.Config, arnRegion, resourceProp string) (Settings,
 	}
 	problems = append(problems, s.checkRole()...)
 	problems = append(problems, s.checkKeys()...)
-	if _, err := httpout.RootCAs(s.CAFile); err != nil {
+	if _, err := cabundle.RootCAs(s.CAFile); err != nil {
 		add(PropCAFile, err.Error())
 	}
 	return s, problems

@@ -2,12 +2,11 @@ package httpout
 
 import (
 	"crypto/tls"
-	"crypto/x509"
-	"fmt"
 	"net"
 	"net/http"
-	"os"
 	"time"
+
+	"github.com/streamalert-go/sa/internal/cabundle"
 )
 
 // Transport limits that do not depend on the configured timeout.
@@ -23,7 +22,7 @@ const (
 // in caFile when it is set; redirects are never followed (see
 // refuseRedirect).
 func NewClient(timeout time.Duration, caFile string) (*http.Client, error) {
-	roots, err := RootCAs(caFile)
+	roots, err := cabundle.RootCAs(caFile)
 	if err != nil {
 		return nil, err
 	}
@@ -49,24 +48,4 @@ func NewClient(timeout time.Duration, caFile string) (*http.Client, error) {
 // (307, 308).
 func refuseRedirect(*http.Request, []*http.Request) error {
 	return http.ErrUseLastResponse
-}
-
-// RootCAs returns nil (the system roots) without a CA file, else the
-// system roots plus the file's certificates.
-func RootCAs(caFile string) (*x509.CertPool, error) {
-	if caFile == "" {
-		return nil, nil
-	}
-	pem, err := os.ReadFile(caFile)
-	if err != nil {
-		return nil, fmt.Errorf("read CA bundle: %w", err)
-	}
-	pool, err := x509.SystemCertPool()
-	if err != nil || pool == nil {
-		pool = x509.NewCertPool()
-	}
-	if !pool.AppendCertsFromPEM(pem) {
-		return nil, fmt.Errorf("CA bundle %s holds no PEM certificate", caFile)
-	}
-	return pool, nil
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/streamalert-go/sa/internal/cabundle"
 	"github.com/streamalert-go/sa/sdk/schema"
 )
 
@@ -70,7 +71,7 @@ func ParseTransport(cfg schema.Config) (Transport, []schema.Problem) {
 		tr.MaxRetryAfter = time.Duration(n) * time.Second
 	}
 	if len(problems) == 0 {
-		if _, err := RootCAs(tr.CAFile); err != nil {
+		if _, err := cabundle.RootCAs(tr.CAFile); err != nil {
 			problems = append(problems, schema.Problem{Field: PropCAFile, Message: err.Error()})
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/streamalert-go/sa/internal/cabundle"
 	saplugin "github.com/streamalert-go/sa/sdk/plugin"
 	"github.com/streamalert-go/sa/sdk/schema"
 )
@@ -85,7 +86,7 @@ func (*IncomingWebhook) ValidateConfig(cfg schema.Config) []schema.Problem {
 	if _, msg := ParseHTTPS(cfg.String(PropWebhookURL)); msg != "" {
 		return []schema.Problem{{Field: PropWebhookURL, Message: msg}}
 	}
-	if _, err := RootCAs(cfg.String(PropCAFile)); err != nil {
+	if _, err := cabundle.RootCAs(cfg.String(PropCAFile)); err != nil {
 		return []schema.Problem{{Field: PropCAFile, Message: err.Error()}}
 	}
 	return nil
