@@ -6,8 +6,9 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
-	"syscall"
 	"time"
+
+	"github.com/streamalert-go/sa/internal/flock"
 )
 
 // Options configures a Store. Zero fields take the defaults in
@@ -23,9 +24,9 @@ type Options struct {
 // Store is the embedded dead-letter store. It is safe for concurrent use
 // by the goroutines of the process that opened it.
 type Store struct {
-	dir  string
-	opts Options
-	lock *os.File
+	dir    string
+	opts   Options
+	unlock func() // releases the store's lock
 
 	mu       sync.Mutex
 	active   *os.File
@@ -70,18 +71,14 @@ func Open(dir string, opts Options) (*Store, error) {
 }
 
 func (s *Store) takeLock() error {
-	f, err := os.OpenFile(filepath.Join(s.dir, "LOCK"), os.O_CREATE|os.O_RDWR, 0o600)
+	unlock, err := flock.TryLock(filepath.Join(s.dir, "LOCK"))
+	if errors.Is(err, flock.ErrLocked) {
+		return fmt.Errorf("deadletter: %s: %w", s.dir, ErrLocked)
+	}
 	if err != nil {
 		return fmt.Errorf("deadletter: %w", err)
 	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		f.Close()
-		if errors.Is(err, syscall.EWOULDBLOCK) {
-			return fmt.Errorf("deadletter: %s: %w", s.dir, ErrLocked)
-		}
-		return fmt.Errorf("deadletter: lock %s: %w", s.dir, err)
-	}
-	s.lock = f
+	s.unlock = unlock
 	return nil
 }
 
@@ -114,12 +111,15 @@ func (s *Store) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var errs []error
-	for _, f := range []*os.File{s.active, s.resFile, s.lock} {
+	for _, f := range []*os.File{s.active, s.resFile} {
 		if f != nil {
 			errs = append(errs, f.Close())
 		}
 	}
-	s.active, s.resFile, s.lock = nil, nil, nil
+	if s.unlock != nil {
+		s.unlock()
+	}
+	s.active, s.resFile, s.unlock = nil, nil, nil
 	return errors.Join(errs...)
 }
 

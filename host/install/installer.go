@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/streamalert-go/sa/host/install/lockfile"
+	"github.com/streamalert-go/sa/internal/flock"
 	saplugin "github.com/streamalert-go/sa/sdk/plugin"
 )
 
@@ -107,7 +108,7 @@ func (in *Installer) begin() (end func(), err error) {
 	if err := os.MkdirAll(in.root, 0o755); err != nil {
 		return nil, err
 	}
-	unlock, err := lockPath(filepath.Join(in.root, ".install.lock"))
+	unlock, err := flock.Lock(filepath.Join(in.root, ".install.lock"))
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/streamalert-go/sa/host/pluginhost"
 	"github.com/streamalert-go/sa/host/secrets"
+	"github.com/streamalert-go/sa/internal/flock"
 	"github.com/streamalert-go/sa/sdk/schema"
 )
 
@@ -72,7 +73,7 @@ func (m *Manager) Schema(service string) (schema.Schema, error) {
 
 // lock serializes the read-modify-write of one home's files.
 func (m *Manager) lock() (func(), error) {
-	return lockFile(filepath.Join(filepath.Dir(m.opts.ConfigFile), ".sa-output.lock"))
+	return flock.Lock(filepath.Join(filepath.Dir(m.opts.ConfigFile), ".sa-output.lock"))
 }
 
 // state is what is stored about one instance before a change.

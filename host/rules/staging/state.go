@@ -6,11 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"github.com/streamalert-go/sa/internal/atomicfile"
+	"github.com/streamalert-go/sa/internal/flock"
 	"io/fs"
 	"os"
 	"sort"
 	"sync"
-	"syscall"
 	"time"
 )
 
@@ -76,15 +76,11 @@ func (f *File) load() (map[string]State, error) {
 func (f *File) Update(_ context.Context, change func(map[string]State) error) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	lock, err := os.OpenFile(f.Path+".lock", os.O_CREATE|os.O_RDWR, 0o600)
+	unlock, err := flock.Lock(f.Path + ".lock")
 	if err != nil {
 		return fmt.Errorf("staging: %w", err)
 	}
-	defer lock.Close()
-	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
-		return fmt.Errorf("staging: lock %s: %w", lock.Name(), err)
-	}
-	defer syscall.Flock(int(lock.Fd()), syscall.LOCK_UN)
+	defer unlock()
 	all, err := f.load()
 	if err != nil {
 		return err

@@ -7,12 +7,12 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"syscall"
 	"time"
 
 	"github.com/streamalert-go/sa/host/pluginhost"
 	"github.com/streamalert-go/sa/host/secrets"
 	"github.com/streamalert-go/sa/host/store"
+	"github.com/streamalert-go/sa/internal/flock"
 	saplugin "github.com/streamalert-go/sa/sdk/plugin"
 )
 
@@ -171,16 +171,9 @@ func (s *scheduler) lock(app string) (func(), error) {
 	if err := os.MkdirAll(s.locks, 0o700); err != nil {
 		return nil, err
 	}
-	f, err := os.OpenFile(filepath.Join(s.locks, "app-"+app+".lock"), os.O_CREATE|os.O_RDWR, 0o600)
-	if err != nil {
-		return nil, err
+	unlock, err := flock.TryLock(filepath.Join(s.locks, "app-"+app+".lock"))
+	if errors.Is(err, flock.ErrLocked) {
+		return nil, errBusy
 	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		f.Close()
-		if errors.Is(err, syscall.EWOULDBLOCK) {
-			return nil, errBusy
-		}
-		return nil, err
-	}
-	return func() { syscall.Flock(int(f.Fd()), syscall.LOCK_UN); f.Close() }, nil
+	return unlock, err
 }
