@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,31 +14,7 @@ import (
 // with extra files (relative to conf/) added.
 func compatConf(t *testing.T, extra map[string]string) string {
 	t.Helper()
-	src := filepath.Join(testbin.Root(t), "..", "shared", "compat", "conf")
-	dst := t.TempDir()
-	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		if d.IsDir() {
-			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dst, rel), data, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for name, content := range extra {
-		if err := os.WriteFile(filepath.Join(dst, filepath.FromSlash(name)), []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dst
+	return testbin.CopyDir(t, filepath.Join(testbin.Root(t), "..", "shared", "compat", "conf"), extra)
 }
 
 const inventoryCluster = `{"id": "inv", "data_sources": {"kinesis": {"inventory": ["inventory"]}}}`

@@ -2,7 +2,6 @@ package classify_test
 
 import (
 	"context"
-	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -33,35 +32,7 @@ func loadConf(t testing.TB, dir string) *config.Config {
 // loads it. The copy lives outside the repository.
 func confWith(t testing.TB, files map[string]string) *config.Config {
 	t.Helper()
-	src := filepath.Join(compatDir(t), "conf")
-	dst := t.TempDir()
-	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		if d.IsDir() {
-			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dst, rel), data, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for name, content := range files {
-		p := filepath.Join(dst, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return loadConf(t, dst)
+	return loadConf(t, testbin.CopyDir(t, filepath.Join(compatDir(t), "conf"), files))
 }
 
 // newClassifier builds a classifier whose record ids are stable.

@@ -3,8 +3,6 @@ package apptest
 import (
 	"context"
 	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -25,7 +23,7 @@ func Classify(t testing.TB, resource string, extra map[string]string, logs [][]b
 	t.Helper()
 	dir := filepath.Join(testbin.Root(t), "..", "shared", "compat", "conf")
 	if len(extra) > 0 {
-		dir = copyConf(t, dir, extra)
+		dir = testbin.CopyDir(t, dir, extra)
 	}
 	cfg, err := config.Load(dir)
 	if err != nil {
@@ -54,38 +52,4 @@ func Classify(t testing.TB, resource string, extra map[string]string, logs [][]b
 		types[i] = string(r.Records[0].LogType)
 	}
 	return types
-}
-
-// copyConf copies the conf at src into a temporary directory with extra
-// files added.
-func copyConf(t testing.TB, src string, extra map[string]string) string {
-	t.Helper()
-	dst := t.TempDir()
-	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		if d.IsDir() {
-			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dst, rel), data, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for name, content := range extra {
-		p := filepath.Join(dst, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dst
 }
