@@ -67,14 +67,9 @@ func (in *Installer) mirrorOne(ctx context.Context, mirror *Index, dir, addr str
 		in.printf("skipped %s: installed from %s, not an index", addr, e.Source)
 		return nil
 	}
-	kind, name, _ := strings.Cut(addr, ".")
-	li, p, err := in.find(ctx, Name{Kind: kind, Name: name}, e.Index)
+	li, p, rel, err := in.lockedRelease(ctx, addr, e)
 	if err != nil {
 		return err
-	}
-	rel, ok := p.Version(e.Version)
-	if !ok {
-		return fmt.Errorf("index %s no longer lists version %s", li.cfg.Name, e.Version)
 	}
 	plats := platforms
 	if len(plats) == 0 {

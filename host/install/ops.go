@@ -201,16 +201,26 @@ func (in *Installer) lockOne(ctx context.Context, addr string, platforms []strin
 		in.printf("%s was installed from %s, not an index; only its own platform is locked", addr, e.Source)
 		return nil
 	}
-	kind, name, _ := strings.Cut(addr, ".")
-	li, p, err := in.find(ctx, Name{Kind: kind, Name: name}, e.Index)
+	li, p, rel, err := in.lockedRelease(ctx, addr, e)
 	if err != nil {
 		return err
 	}
+	return in.lockRelease(ctx, li, p, rel, e, platforms)
+}
+
+// lockedRelease finds, in its index, the release the lock entry e of the
+// plugin at addr pins.
+func (in *Installer) lockedRelease(ctx context.Context, addr string, e *lockfile.Entry) (*loadedIndex, *IndexPlugin, *IndexVersion, error) {
+	kind, name, _ := strings.Cut(addr, ".")
+	li, p, err := in.find(ctx, Name{Kind: kind, Name: name}, e.Index)
+	if err != nil {
+		return nil, nil, nil, err
+	}
 	rel, ok := p.Version(e.Version)
 	if !ok {
-		return fmt.Errorf("index %s no longer lists version %s", li.cfg.Name, e.Version)
+		return nil, nil, nil, fmt.Errorf("index %s no longer lists version %s", li.cfg.Name, e.Version)
 	}
-	return in.lockRelease(ctx, li, p, rel, e, platforms)
+	return li, p, rel, nil
 }
 
 // lockPlatforms locks the platforms the configuration lists, after an
